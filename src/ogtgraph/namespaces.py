@@ -76,7 +76,10 @@ SCHEMES: dict[str, str] = {
 
 
 def graph_iri(name: str) -> str:
-    """The named graph of the contribution called ``name`` (a file stem or a given name)."""
+    """The named graph of the contribution called ``name`` (a file stem or a given name), or ``name`` itself
+    when it is already an absolute IRI."""
+    if name.startswith(("http://", "https://", "urn:")):
+        return name
     return GRAPH + name
 
 

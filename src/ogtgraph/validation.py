@@ -1,18 +1,22 @@
 """Check a contribution against the SHACL shapes; the only module that imports pySHACL.
 
-The shapes are parsed once per process and the pySHACL validator keeps its harvested shapes between runs.
 A contribution is validated together with what it refers to: the type and scheme statements about every
 IRI it names, drawn from the vocabulary, from files loaded with it and from the store (``references``).
+Resources it only refers to are validated where they are described, so results about them are dropped.
+
+Two engines read the same shapes: the compiled SHACL Core subset (:mod:`ogtgraph.compiled_shapes`, fast,
+used whenever the shapes stay inside it) and pySHACL (the reference, used otherwise or when asked for).
 Returns a :class:`Report` value; raises only if validation cannot run.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import pyoxigraph as ox
 import rdflib
@@ -20,6 +24,7 @@ from pyshacl import Validator
 from pyshacl.graph_abstraction import DataGraph
 from rdflib.namespace import RDF, SH
 
+from ogtgraph.compiled_shapes import CompiledShapes, Result, compile_shapes
 from ogtgraph.errors import InternalError
 from ogtgraph.formats import Contribution
 from ogtgraph.jsonld import context
@@ -27,8 +32,9 @@ from ogtgraph.namespaces import RDF_TYPE, short
 from ogtgraph.vocabulary import shape_files, vocabulary
 
 References = Callable[[Iterable[str]], Iterable[ox.Triple]]
+Engine = Literal["auto", "compiled", "pyshacl"]
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-_CLASS_NAMES = {
+CLASS_NAMES = {
     "http://www.w3.org/ns/org#Organization": "Organisation",
     "https://schema.org/Project": "Project",
     "http://www.w3.org/2006/vcard/ns#Kind": "Contact",
@@ -40,7 +46,7 @@ _CLASS_NAMES = {
 
 @dataclass(frozen=True)
 class Finding:
-    """One result: which resource, which key, which value, and what to do."""
+    """One result, for a person: which resource, which key, which value, and what to do."""
 
     severity: str
     resource: str
@@ -78,48 +84,54 @@ class Report:
 
 
 class ShapeValidator:
-    """The bundled shapes, ready to validate many contributions (thread-safe)."""
+    """A shapes graph, parsed once, ready to validate many contributions (thread-safe)."""
 
-    def __init__(self, shapes: rdflib.Graph):
-        self._shapes = shapes
-        self._validator: Validator | None = None
+    def __init__(self, shapes: list[ox.Triple]):
+        self._compiled: CompiledShapes | None = compile_shapes(shapes)
+        self._shape_triples = shapes
+        self._pyshacl: _PyShacl | None = None
         self._lock = threading.Lock()
 
-    def validate(self, contribution: Contribution, *, references: References | None = None) -> Report:
-        data, described = _data_graph(contribution, references)
-        if not described:
+    @property
+    def compiled(self) -> bool:
+        return self._compiled is not None
+
+    def validate(
+        self, contribution: Contribution, *, references: References | None = None, engine: Engine = "auto"
+    ) -> Report:
+        own = {t.subject for t in contribution.triples}
+        if not any(t.predicate.value == RDF_TYPE and t.object.value in CLASS_NAMES for t in contribution.triples):
             return Report(contribution.source, False, (_empty_finding(contribution),))
-        with self._lock:
-            try:
-                conforms, report, _ = self._run(data)
-            except Exception as e:  # pySHACL raises many kinds; none of them is the contributor's fault
-                raise InternalError(f"{contribution.source}: validation could not run ({e}).") from e
-        findings = _findings(report, data, contribution.is_jsonld, _own_nodes(contribution))
+        data = list(contribution.triples) + _context(contribution, references)
+        results = self._results(data, engine, contribution.source)
+        findings = _findings([r for r in results if r.focus in own], data, contribution.is_jsonld)
         return Report(contribution.source, not any(f.severity == "violation" for f in findings), findings)
 
-    def _run(self, data: rdflib.Graph) -> tuple[bool, rdflib.Graph, str]:
-        graph = DataGraph.from_rdflib_graph(data)
-        if self._validator is None:
-            options = {"inference": "none", "inplace": True, "allow_warnings": True, "allow_infos": True}
-            self._validator = Validator(graph, shacl_graph=self._shapes, options=options)
-        else:  # keep the harvested shapes; swap the data graph in
-            self._validator.data_graph = graph
-            self._validator._target_graph = None
-        result: tuple[bool, rdflib.Graph, str] = self._validator.run()
-        return result
+    def _results(self, data: list[ox.Triple], engine: Engine, source: str) -> list[Result]:
+        if self._compiled is not None and engine in ("auto", "compiled"):
+            return self._compiled.validate(data)
+        if engine == "compiled":
+            raise InternalError("the shapes use SHACL features outside the compiled subset; use pySHACL.")
+        with self._lock:
+            if self._pyshacl is None:
+                self._pyshacl = _PyShacl(self._shape_triples)
+            try:
+                return self._pyshacl.run(data)
+            except Exception as e:  # pySHACL raises many kinds; none of them is the contributor's fault
+                raise InternalError(f"{source}: validation could not run ({e}).") from e
 
 
 @lru_cache(maxsize=1)
 def bundled_validator() -> ShapeValidator:
     """The validator for the bundled shapes, built once per process."""
-    shapes = rdflib.Graph(bind_namespaces="none")
-    for path in shape_files():
-        shapes.parse(path, format="turtle")
-    return ShapeValidator(shapes)
+    triples = [q.triple for path in shape_files() for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    return ShapeValidator(triples)
 
 
-def validate(contribution: Contribution, *, references: References | None = None) -> Report:
-    return bundled_validator().validate(contribution, references=references)
+def validate(
+    contribution: Contribution, *, references: References | None = None, engine: Engine = "auto"
+) -> Report:
+    return bundled_validator().validate(contribution, references=references, engine=engine)
 
 
 def referenced_iris(contribution: Contribution) -> set[str]:
@@ -132,23 +144,60 @@ def referenced_iris(contribution: Contribution) -> set[str]:
     }
 
 
-def _data_graph(contribution: Contribution, references: References | None) -> tuple[rdflib.Graph, bool]:
-    graph = rdflib.Graph(bind_namespaces="none")
-    add = graph.add
-    described = False
-    for t in contribution.triples:
-        add((_term(t.subject), _term(t.predicate), _term(t.object)))
-        described = described or (t.predicate.value == RDF_TYPE and t.object.value in _CLASS_NAMES)
+def _context(contribution: Contribution, references: References | None) -> list[ox.Triple]:
     wanted = referenced_iris(contribution)
-    context_triples = list(vocabulary().describe(wanted))
+    found = vocabulary().describe(wanted)
     if references is not None:
-        context_triples.extend(references(wanted))
-    for t in context_triples:
-        add((_term(t.subject), _term(t.predicate), _term(t.object)))
-    return graph, described
+        found.extend(references(wanted))
+    return found
 
 
-def _term(term: Any) -> Any:
+class _PyShacl:
+    """pySHACL with its harvested shapes kept between runs (building them costs ~28 ms a run)."""
+
+    def __init__(self, shapes: list[ox.Triple]):
+        self._shapes = rdflib.Graph(bind_namespaces="none")
+        for t in shapes:
+            self._shapes.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
+        self._validator: Validator | None = None
+
+    def run(self, data: list[ox.Triple]) -> list[Result]:
+        graph = rdflib.Graph(bind_namespaces="none")
+        for t in data:
+            graph.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
+        wrapped = DataGraph.from_rdflib_graph(graph)
+        if self._validator is None:
+            options = {"inference": "none", "inplace": True, "allow_warnings": True, "allow_infos": True}
+            self._validator = Validator(wrapped, shacl_graph=self._shapes, options=options)
+        else:  # keep the harvested shapes; swap the data graph in
+            self._validator.data_graph = wrapped
+            self._validator._target_graph = None
+        _, report, _ = self._validator.run()
+        return _results_of(report)
+
+
+def _results_of(report: rdflib.Graph) -> list[Result]:
+    nested = set(report.objects(None, SH.detail))
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        if node in nested:
+            continue
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        message = report.value(node, SH.resultMessage)
+        shape = report.value(node, SH.sourceShape)
+        results.append(Result(
+            focus=_ox(report.value(node, SH.focusNode)),
+            path=str(path) if isinstance(path, rdflib.URIRef) else None,
+            value=_ox(value) if value is not None else None,
+            severity=_SEVERITY.get(report.value(node, SH.resultSeverity), "violation"),  # type: ignore[arg-type]
+            message=str(message) if message is not None else None,
+            shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
+        ))
+    return results
+
+
+def _rdflib(term: Any) -> Any:
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -160,56 +209,61 @@ def _term(term: Any) -> Any:
     raise InternalError(f"unsupported RDF term {term!r}")
 
 
-def _own_nodes(contribution: Contribution) -> set[str]:
-    return {t.subject.value for t in contribution.triples}
+def _ox(term: Any) -> Any:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or rdflib.XSD.string)))
+    raise InternalError(f"unsupported RDF term {term!r}")
 
 
-def _findings(report: rdflib.Graph, data: rdflib.Graph, jsonld: bool, own: set[str]) -> tuple[Finding, ...]:
-    found = []
-    nested = set(report.objects(None, SH.detail))
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        if result in nested or str(focus) not in own:
-            continue  # a detail of another result, or a resource described elsewhere (validated there)
-        path = report.value(result, SH.resultPath)
-        value = report.value(result, SH.value)
-        message = report.value(result, SH.resultMessage)
-        severity = _SEVERITY.get(report.value(result, SH.resultSeverity), "violation")  # type: ignore[arg-type]
-        shape = report.value(result, SH.sourceShape)
-        found.append(
-            Finding(
-                severity=severity,
-                resource=_describe(focus, data),
-                key=_key(path, jsonld) if isinstance(path, rdflib.URIRef) else None,
-                value=_value(value, jsonld) if value is not None else None,
-                message=str(message) if message else "does not conform to the ogtgraph shapes.",
-                shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
-            )
+def _findings(results: list[Result], data: list[ox.Triple], jsonld: bool) -> tuple[Finding, ...]:
+    types: dict[Any, list[str]] = defaultdict(list)
+    parents: dict[Any, Any] = {}
+    for t in data:
+        if t.predicate.value == RDF_TYPE:
+            types[t.subject].append(t.object.value)
+        if isinstance(t.object, ox.BlankNode):
+            parents.setdefault(t.object, t.subject)
+    found = {
+        Finding(
+            severity=r.severity,
+            resource=_describe(r.focus, types, parents),
+            key=_key(r.path, jsonld) if r.path else None,
+            value=_value(r.value, jsonld) if r.value is not None else None,
+            message=r.message or "does not conform to the ogtgraph shapes.",
+            shape=r.shape,
         )
+        for r in results
+    }
     return tuple(sorted(found, key=lambda f: (f.severity != "violation", f.resource, f.key or "", f.message)))
 
 
-def _describe(node: Any, data: rdflib.Graph, depth: int = 0) -> str:
-    kind = next((_CLASS_NAMES[str(t)] for t in data.objects(node, RDF.type) if str(t) in _CLASS_NAMES), "Resource")
-    if isinstance(node, rdflib.URIRef):
-        return f"{kind} <{node}>"
-    parent = next(iter(data.subjects(None, node)), None)
+def _describe(node: Any, types: dict[Any, list[str]], parents: dict[Any, Any], depth: int = 0) -> str:
+    kind = next((CLASS_NAMES[t] for t in types.get(node, ()) if t in CLASS_NAMES), "Resource")
+    if isinstance(node, ox.NamedNode):
+        return f"{kind} <{node.value}>"
+    parent = parents.get(node)
     if parent is None or depth > 3:
         return f"a {kind} without an id"
-    return f"a {kind} of {_describe(parent, data, depth + 1)}"
+    return f"a {kind} of {_describe(parent, types, parents, depth + 1)}"
 
 
-def _key(path: rdflib.URIRef, jsonld: bool) -> str:
-    if jsonld and str(path) in context().keys:
-        return context().keys[str(path)]
-    return short(str(path)).strip("<>")
+def _key(path: str, jsonld: bool) -> str:
+    if jsonld and path in context().keys:
+        return context().keys[path]
+    return short(path).strip("<>")
 
 
 def _value(value: Any, jsonld: bool) -> str:
-    if isinstance(value, rdflib.Literal):
-        return f'"{value}"'
-    if isinstance(value, rdflib.URIRef):
-        shown = short(str(value)) if jsonld else f"<{value}>"
+    if isinstance(value, ox.Literal):
+        return f'"{value.value}"'
+    if isinstance(value, ox.NamedNode):
+        shown = short(value.value) if jsonld else f"<{value.value}>"
         return f'"{shown}"' if jsonld and not shown.startswith("<") else shown
     return "a blank node"
 
@@ -220,6 +274,6 @@ def _empty_finding(contribution: Contribution) -> Finding:
         contribution.source,
         None,
         None,
-        "describes no Organisation or Project: a contribution must describe at least one, with its \"type\".",
+        'describes no Organisation or Project: a contribution must describe at least one, with its "type".',
         None,
     )

@@ -1,0 +1,178 @@
+"""Validate contribution files and load the conforming ones: the core of ``validate`` and ``load``.
+
+Files checked together see each other: an organisation described in one file may be referred to from
+another, in any order. A file that fails takes its organisations with it, and files that leaned on them are
+checked again, so nothing is loaded that refers to something that was not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ogtgraph.errors import InputError, OgtGraphError
+from ogtgraph.formats import DEFAULT_MAX_BYTES, Contribution, read_contribution
+from ogtgraph.namespaces import OGT, ORG, RDF_TYPE, graph_iri
+from ogtgraph.store import Entry, GraphStore, Provenance, now
+from ogtgraph.validation import Report, referenced_iris, validate
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file: an input error, or a validation report (and whether it was loaded)."""
+
+    source: str
+    report: Report | None = None
+    error: OgtGraphError | None = None
+    graph: str | None = None
+    loaded: bool = False
+    replaced: bool = False
+
+    @property
+    def conforms(self) -> bool:
+        return self.error is None and self.report is not None and self.report.conforms
+
+
+def exit_code(outcomes: Sequence[Outcome]) -> int:
+    """0 if every file conforms, 2 if any could not be used, else 1."""
+    if any(o.error is not None for o in outcomes):
+        return max(o.error.exit_code for o in outcomes if o.error is not None)
+    return 0 if all(o.conforms for o in outcomes) else 1
+
+
+def check(
+    paths: Sequence[Path],
+    *,
+    store: GraphStore | None = None,
+    graph: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+) -> tuple[list[Outcome], dict[str, Contribution]]:
+    """Parse and validate files together; returns the outcomes and the conforming contributions by source."""
+    if graph is not None and len(paths) != 1:
+        raise InputError("--graph names the graph of one file; give exactly one file with it.")
+    outcomes: dict[str, Outcome] = {}
+    parsed: dict[str, Contribution] = {}
+    names: dict[str, str] = {}
+    advance = progress or (lambda n: None)
+    for path in paths:
+        advance(1)
+        try:
+            contribution = read_contribution(path, name=graph, max_bytes=max_bytes)
+        except OgtGraphError as e:
+            outcomes[str(path)] = Outcome(str(path), error=e)
+            continue
+        clash = names.get(contribution.name)
+        if clash is not None:
+            error = InputError(f"{path}: {clash} is loaded with it and would become the same graph "
+                               f"<{graph_iri(contribution.name)}>; rename one of them.")
+            outcomes[str(path)] = Outcome(str(path), error=error)
+            continue
+        names[contribution.name] = str(path)
+        parsed[contribution.source] = contribution
+    reports = _validate_together(list(parsed.values()), store)
+    for source, report in reports.items():
+        outcomes[source] = Outcome(source, report=report, graph=graph_iri(parsed[source].name))
+    ordered = [outcomes[str(p)] for p in paths if str(p) in outcomes]
+    return ordered, {s: c for s, c in parsed.items() if reports[s].conforms}
+
+
+def load(
+    paths: Sequence[Path],
+    *,
+    store: GraphStore,
+    graph: str | None = None,
+    publisher: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Validate files together and load every conforming one into its own graph."""
+    outcomes, conforming = check(paths, store=store, graph=graph, max_bytes=max_bytes, progress=progress)
+    loaded_at = now()
+    entries = []
+    replaced = set()
+    for contribution in conforming.values():
+        iri = graph_iri(contribution.name)
+        if store.has_graph(iri):
+            replaced.add(contribution.source)
+        record = Provenance(iri, Path(contribution.source).name, contribution.sha256, contribution.media_type,
+                            loaded_at, publisher or publisher_of(contribution), len(contribution.triples))
+        entries.append(Entry(record, contribution.triples))
+    store.put(entries)
+    store.flush()
+    if progress is not None:
+        progress(1)
+    return [
+        Outcome(o.source, o.report, o.error, o.graph, o.source in conforming, o.source in replaced)
+        for o in outcomes
+    ]
+
+
+def publisher_of(contribution: Contribution) -> str | None:
+    """The publisher: the one lead organisation of its projects, else the one organisation it describes."""
+    leads = {t.object.value for t in contribution.triples if t.predicate.value == OGT + "leadOrganisation"}
+    if len(leads) == 1:
+        return leads.pop()
+    orgs = {t.subject.value for t in contribution.triples
+            if t.predicate.value == RDF_TYPE and t.object.value == ORG + "Organization"
+            and isinstance(t.subject, ox.NamedNode)}
+    return orgs.pop() if len(orgs) == 1 else None
+
+
+def _validate_together(contributions: list[Contribution], store: GraphStore | None) -> dict[str, Report]:
+    """Validate each file with the others' descriptions; drop failures and re-check who leaned on them."""
+    described = {c.source: _described(c) for c in contributions}
+    wanted = {c.source: referenced_iris(c) for c in contributions}
+    passing = {c.source: c for c in contributions}
+    reports: dict[str, Report] = {}
+    todo: Iterable[Contribution] = contributions
+    while True:
+        index = _index(passing.values(), described)
+        lookup = _lookup(index, store)
+        for contribution in todo:
+            reports[contribution.source] = validate(contribution, references=lookup)
+        failed = {s for s in passing if not reports[s].conforms}
+        if not failed:
+            return reports
+        lost = set().union(*(described[s].keys() for s in failed))
+        for s in failed:
+            del passing[s]
+        todo = [c for s, c in passing.items() if wanted[s] & lost]
+        if not todo:
+            return reports
+
+
+def _described(contribution: Contribution) -> dict[str, list[ox.Triple]]:
+    found: dict[str, list[ox.Triple]] = defaultdict(list)
+    for t in contribution.triples:
+        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+            found[t.subject.value].append(t)
+    return found
+
+
+def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[ox.Triple]]]
+           ) -> dict[str, list[ox.Triple]]:
+    index: dict[str, list[ox.Triple]] = defaultdict(list)
+    for c in passing:
+        for iri, triples in described[c.source].items():
+            index[iri].extend(triples)
+    return index
+
+
+def _lookup(index: dict[str, list[ox.Triple]], store: GraphStore | None) -> Callable[[Iterable[str]], list[ox.Triple]]:
+    def references(iris: Iterable[str]) -> list[ox.Triple]:
+        iris = list(iris)
+        found = [t for iri in iris for t in index.get(iri, ())]
+        if store is not None:
+            found.extend(store.describe(iris))
+        return found
+
+    return references
+
+
