@@ -44,6 +44,8 @@ _NODE_KINDS = {
     SH + "IRIOrLiteral": (ox.NamedNode, ox.Literal),
     SH + "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
 }
+_SUB_CLASS_OF = RDFS + "subClassOf"
+_NONE: list[Term] = []
 _SEVERITIES = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
 
 
@@ -74,6 +76,7 @@ class PropertyShape:
     has_value: list[Term] = field(default_factory=list)
     allowed: list[Term] | None = None
     less_or_equal: list[str] = field(default_factory=list)
+    checks_absence: bool = False  # whether the shape can fail for a focus node with no value at all
 
 
 @dataclass
@@ -90,11 +93,14 @@ class CompiledShapes:
     def validate(self, triples: Iterable[ox.Triple]) -> list[Result]:
         data = _Data(triples)
         results: list[Result] = []
+        values = data.values
         for node_shape in self.shapes:
-            focus_nodes = data.instances(node_shape.target_classes)
-            for prop in node_shape.properties:
-                for focus in focus_nodes:
-                    results.extend(_check(prop, focus, data))
+            for focus in data.instances(node_shape.target_classes):
+                for prop in node_shape.properties:
+                    found = values.get((focus, prop.path))
+                    if found is None and not prop.checks_absence:
+                        continue  # the usual case: an optional property the focus node does not have
+                    results.extend(_check(prop, focus, found or _NONE, data))
         return results
 
 
@@ -102,18 +108,23 @@ class _Data:
     """An index of the data graph: values by subject and predicate, and class membership."""
 
     def __init__(self, triples: Iterable[ox.Triple]):
-        self.values: dict[Term, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self.values: dict[tuple[Term, str], list[Term]] = {}
         self.by_type: dict[str, list[Term]] = defaultdict(list)
         self.types: dict[Term, set[str]] = defaultdict(set)
         self.sub_classes: dict[str, set[str]] = defaultdict(set)
+        values = self.values
         for t in triples:
-            predicate = t.predicate.value
-            self.values[t.subject][predicate].append(t.object)
-            if predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-                self.by_type[t.object.value].append(t.subject)
-                self.types[t.subject].add(t.object.value)
-            elif predicate == RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode):
-                self.sub_classes[t.object.value].add(t.subject.value if isinstance(t.subject, ox.NamedNode) else "")
+            subject, predicate, obj = t.subject, t.predicate.value, t.object
+            found = values.get((subject, predicate))
+            if found is None:
+                values[(subject, predicate)] = [obj]
+            else:
+                found.append(obj)
+            if predicate == RDF_TYPE:
+                self.by_type[obj.value].append(subject)
+                self.types[subject].add(obj.value)
+            elif predicate == _SUB_CLASS_OF and isinstance(obj, ox.NamedNode):
+                self.sub_classes[obj.value].add(subject.value if isinstance(subject, ox.NamedNode) else "")
 
     def closure(self, cls: str) -> set[str]:
         seen, todo = {cls}, [cls]
@@ -136,13 +147,10 @@ class _Data:
         return bool(types) and not types.isdisjoint(self.closure(cls))
 
     def objects(self, node: Term, predicate: str) -> list[Term]:
-        by_predicate = self.values.get(node)
-        return by_predicate.get(predicate, []) if by_predicate else []
+        return self.values.get((node, predicate), _NONE)
 
 
-def _check(prop: PropertyShape, focus: Term, data: _Data) -> Iterable[Result]:
-    values = data.objects(focus, prop.path)
-
+def _check(prop: PropertyShape, focus: Term, values: list[Term], data: _Data) -> Iterable[Result]:
     def result(value: Term | None) -> Result:
         return Result(focus, prop.path, value, prop.severity, prop.message, prop.iri)
 
@@ -270,6 +278,7 @@ def _property_shape(node: Term, graph: dict[Term, dict[str, list[Term]]]) -> Pro
     shape.has_value = list(props.get(SH + "hasValue", []))
     shape.allowed = _rdf_list(one[SH + "in"], graph) if SH + "in" in one else None
     shape.less_or_equal = [p.value for p in props.get(SH + "lessThanOrEquals", [])]
+    shape.checks_absence = bool(shape.min_count) or bool(shape.has_value)
     return shape
 
 

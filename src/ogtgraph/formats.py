@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ogtgraph import jsonld
+from ogtgraph import expansion, jsonld
 from ogtgraph.errors import InputError, NotFoundError, ParseError
+from ogtgraph.namespaces import RDF_TYPE, graph_iri
 
 TURTLE = "text/turtle"
 JSON_LD = "application/ld+json"
@@ -22,17 +25,63 @@ _NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 @dataclass(frozen=True)
 class Contribution:
-    """One parsed contribution: where it came from, its graph name, checksum and triples."""
+    """One parsed contribution: where it came from, its graph name, checksum and statements.
+
+    ``quads`` are the contribution's triples, distinct, already placed in its named graph ``graph``.
+    """
 
     source: str
     name: str
     media_type: str
     sha256: str
-    triples: tuple[ox.Triple, ...]
+    quads: tuple[ox.Quad, ...]
+
+    @property
+    def graph(self) -> str:
+        return graph_iri(self.name)
+
+    @property
+    def triples(self) -> tuple[ox.Quad, ...]:
+        """The statements (quads, which carry subject, predicate and object like triples)."""
+        return self.quads
 
     @property
     def is_jsonld(self) -> bool:
         return self.media_type == JSON_LD
+
+    @cached_property
+    def outline(self) -> Outline:
+        """Who is described, with which types, and which IRIs are only referred to (one pass, cached)."""
+        return Outline.of(self.quads)
+
+    @property
+    def referenced(self) -> frozenset[str]:
+        """IRIs the contribution names as values (other than classes) but does not describe itself."""
+        return self.outline.referenced
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a contribution describes and refers to."""
+
+    subjects: frozenset[Any]
+    types: dict[Any, list[ox.Quad]]
+    referenced: frozenset[str]
+
+    @classmethod
+    def of(cls, quads: Sequence[ox.Quad]) -> Outline:
+        subjects: set[Any] = set()
+        types: dict[Any, list[ox.Quad]] = {}
+        objects: set[str] = set()
+        for q in quads:
+            subject, obj = q.subject, q.object
+            subjects.add(subject)
+            if q.predicate.value == RDF_TYPE:
+                types.setdefault(subject, []).append(q)
+            elif isinstance(obj, ox.NamedNode):
+                objects.add(obj.value)
+        named = {s.value for s in subjects if isinstance(s, ox.NamedNode)}
+        return cls(frozenset(subjects), types, frozenset(objects - named))
 
 
 def graph_name(path: Path) -> str:
@@ -89,16 +138,33 @@ def parse_contribution(data: bytes, *, source: str, media_type: str, name: str) 
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise ParseError("the file is not UTF-8 text; save it as UTF-8.", source=source, line=line) from e
-    if media_type == JSON_LD:
-        triples = _parse(jsonld.prepare(text, source=source), ox.RdfFormat.JSON_LD, source, positions=False)
-    else:
-        triples = _parse(text, ox.RdfFormat.TURTLE, source, positions=True)
-    return Contribution(source, name, media_type, hashlib.sha256(data).hexdigest(), triples)
-
-
-def _parse(text: str, fmt: ox.RdfFormat, source: str, *, positions: bool) -> tuple[ox.Triple, ...]:
     try:
-        return tuple(q.triple for q in ox.parse(text, format=fmt))
+        graph = ox.NamedNode(graph_iri(name))
+    except ValueError:
+        raise InputError(f"{source}: {name!r} cannot name a graph; use letters, digits, '-', '.' and '_'.") from None
+    if media_type == JSON_LD:
+        quads = _jsonld_quads(text, source, graph)
+    else:
+        quads = tuple(ox.Quad(q.subject, q.predicate, q.object, graph)
+                      for q in _parse(text, ox.RdfFormat.TURTLE, source, positions=True))
+    return Contribution(source, name, media_type, hashlib.sha256(data).hexdigest(), tuple(dict.fromkeys(quads)))
+
+
+def _jsonld_quads(text: str, source: str, graph: ox.NamedNode) -> Sequence[ox.Quad]:
+    checked = jsonld.check(text, source=source)
+    quads = expansion.expand(checked, graph)
+    if quads is not None:
+        return quads
+    parsed = _parse(jsonld.for_parser(checked, graph.value), ox.RdfFormat.JSON_LD, source, positions=False)
+    if any(q.graph_name != graph for q in parsed):
+        raise ParseError("the file puts statements in named graphs of its own; a contribution is one "
+                         "graph, so remove the nested \"@graph\" objects that have an \"id\".", source=source)
+    return parsed
+
+
+def _parse(text: str, fmt: ox.RdfFormat, source: str, *, positions: bool) -> tuple[ox.Quad, ...]:
+    try:
+        return tuple(ox.parse(text, format=fmt))
     except SyntaxError as e:
         message = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(e.msg or e))
         line, column = (e.lineno, e.offset) if positions else (None, None)

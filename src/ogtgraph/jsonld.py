@@ -52,21 +52,64 @@ def _expand(value: str, prefixes: dict[str, str]) -> str:
     return prefixes[prefix] + local if prefix in prefixes else value
 
 
-def prepare(text: str, *, source: str) -> str:
-    """Check a JSON-LD document and return it with the ogtgraph context inlined, ready for the parser."""
+@dataclass(frozen=True)
+class Checked:
+    """A JSON-LD document that passed the checks, and the context terms it uses."""
+
+    doc: Any
+    used: frozenset[str]
+
+
+def prepare(text: str, *, source: str, graph: str) -> str:
+    """Check a JSON-LD document and return it ready for pyoxigraph's parser (see :func:`for_parser`)."""
+    return for_parser(check(text, source=source), graph)
+
+
+def check(text: str, *, source: str) -> Checked:
+    """Read a JSON-LD document and check every key, type and IRI value against the context."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ParseError(f"not valid JSON: {e.msg}", source=source, line=e.lineno, column=e.colno) from e
     except RecursionError as e:
         raise ParseError("the JSON is nested too deeply to be a contribution", source=source) from e
-    _Checker(text, source).node_or_list(doc, extra_terms=set())
-    inline = json.dumps(context().body, separators=(",", ":"))
-    return _inline_contexts(doc, inline)
+    checker = _Checker(text, source)
+    checker.node_or_list(doc, extra_terms=set())
+    if isinstance(doc, dict) and any(k in doc for k in ("@id", "id")) and "@graph" in doc:
+        checker.fail(ParseError, "a contribution cannot name its own graph (a top-level \"id\" with "
+                     "\"@graph\"); ogtgraph names the graph after the file.", '"@graph"')
+    return Checked(doc, frozenset(checker.used))
+
+
+def for_parser(checked: Checked, graph: str) -> str:
+    """The document for the parser: the ogtgraph context inlined (only the terms the document uses, which
+    halves the parser's context processing) and every node placed in the named graph ``graph``, so that the
+    parser emits the contribution's quads directly."""
+    inline = json.dumps(_used_context(set(checked.used)), separators=(",", ":"))
+    return _inline_contexts(_in_graph(checked.doc, graph), inline)
+
+
+def _used_context(used: set[str]) -> dict[str, Any]:
+    ctx = context()
+    keep = {k: v for k, v in ctx.body.items()
+            if k.startswith("@") or k in used or k in ctx.prefixes or k in ("id", "type")}
+    return keep
+
+
+def _in_graph(doc: Any, graph: str) -> dict[str, Any]:
+    """The document as the content of the named graph ``graph``."""
+    if isinstance(doc, dict) and "@graph" in doc:
+        outer = {k: v for k, v in doc.items() if k in ("@context",)}
+        return {**outer, "@id": graph, "@graph": doc["@graph"]}
+    if isinstance(doc, dict):
+        inner = {k: v for k, v in doc.items() if k != "@context"}
+        outer = {"@context": doc["@context"]} if "@context" in doc else {}
+        return {**outer, "@id": graph, "@graph": [inner]}
+    return {"@id": graph, "@graph": doc}
 
 
 def _inline_contexts(doc: Any, inline: str) -> str:
-    # Substitute the context at the JSON level; other values equal to the context IRI stay as they are.
+    """The document as JSON, with every reference to the ogtgraph context replaced by ``inline``."""
     marker = "\u0000ogtgraph-context\u0000"
 
     def swap(node: Any) -> Any:
@@ -91,6 +134,7 @@ class _Checker:
         self.text = text
         self.source = source
         self.ctx = context()
+        self.used: set[str] = set()
 
     def fail(self, error: type[Exception], message: str, needle: str) -> None:
         line, column = _locate(self.text, needle)
@@ -146,6 +190,7 @@ class _Checker:
         return ":" in key and (prefix in self.ctx.prefixes or key.startswith(("http://", "https://", "urn:")))
 
     def property(self, key: str, value: Any, terms: set[str]) -> None:
+        self.used.add(key)
         if not self.known_key(key, terms):
             close = difflib.get_close_matches(key, list(self.ctx.terms), n=1)
             hint = f' Did you mean "{close[0]}"?' if close else " See the keys in the ogtgraph context."
@@ -169,6 +214,7 @@ class _Checker:
             )
 
     def type_value(self, value: Any, terms: set[str]) -> None:
+        self.used.add(str(value))
         if isinstance(value, str) and (value in self.ctx.terms or value in terms or _ABSOLUTE.match(value)):
             return
         names = [k for k, v in self.ctx.terms.items() if k[:1].isupper()]

@@ -16,9 +16,9 @@ import pyoxigraph as ox
 
 from ogtgraph.errors import InputError, OgtGraphError
 from ogtgraph.formats import DEFAULT_MAX_BYTES, Contribution, read_contribution
-from ogtgraph.namespaces import OGT, ORG, RDF_TYPE, graph_iri
-from ogtgraph.store import Entry, GraphStore, Provenance, now
-from ogtgraph.validation import Report, referenced_iris, validate
+from ogtgraph.namespaces import OGT, ORG, RDF_TYPE
+from ogtgraph.store import GraphStore, Provenance, now
+from ogtgraph.validation import Report, validate
 
 Progress = Callable[[int], None]
 
@@ -55,32 +55,9 @@ def check(
     progress: Progress | None = None,
 ) -> tuple[list[Outcome], dict[str, Contribution]]:
     """Parse and validate files together; returns the outcomes and the conforming contributions by source."""
-    if graph is not None and len(paths) != 1:
-        raise InputError("--graph names the graph of one file; give exactly one file with it.")
-    outcomes: dict[str, Outcome] = {}
-    parsed: dict[str, Contribution] = {}
-    names: dict[str, str] = {}
-    advance = progress or (lambda n: None)
-    for path in paths:
-        advance(1)
-        try:
-            contribution = read_contribution(path, name=graph, max_bytes=max_bytes)
-        except OgtGraphError as e:
-            outcomes[str(path)] = Outcome(str(path), error=e)
-            continue
-        clash = names.get(contribution.name)
-        if clash is not None:
-            error = InputError(f"{path}: {clash} is loaded with it and would become the same graph "
-                               f"<{graph_iri(contribution.name)}>; rename one of them.")
-            outcomes[str(path)] = Outcome(str(path), error=error)
-            continue
-        names[contribution.name] = str(path)
-        parsed[contribution.source] = contribution
+    outcomes, parsed = _read_all(paths, graph=graph, max_bytes=max_bytes, progress=progress)
     reports = _validate_together(list(parsed.values()), store)
-    for source, report in reports.items():
-        outcomes[source] = Outcome(source, report=report, graph=graph_iri(parsed[source].name))
-    ordered = [outcomes[str(p)] for p in paths if str(p) in outcomes]
-    return ordered, {s: c for s, c in parsed.items() if reports[s].conforms}
+    return _ordered(paths, outcomes, parsed, reports), {s: c for s, c in parsed.items() if reports[s].conforms}
 
 
 def load(
@@ -92,26 +69,78 @@ def load(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
 ) -> list[Outcome]:
-    """Validate files together and load every conforming one into its own graph."""
-    outcomes, conforming = check(paths, store=store, graph=graph, max_bytes=max_bytes, progress=progress)
-    loaded_at = now()
-    entries = []
-    replaced = set()
-    for contribution in conforming.values():
-        iri = graph_iri(contribution.name)
-        if store.has_graph(iri):
-            replaced.add(contribution.source)
-        record = Provenance(iri, Path(contribution.source).name, contribution.sha256, contribution.media_type,
-                            loaded_at, publisher or publisher_of(contribution), len(contribution.triples))
-        entries.append(Entry(record, contribution.triples))
-    store.put(entries)
+    """Validate files together and load every conforming one into its own graph.
+
+    Each file's triples are written while the rest are read and checked (see :class:`LoadSession`); only
+    the conforming ones are committed, so a file that fails leaves the store as it was.
+    """
+    with store.session() as session:
+        outcomes, parsed = _read_all(paths, graph=graph, max_bytes=max_bytes, progress=progress,
+                                     stage=session.stage)
+
+        def drop(failed: set[str]) -> None:
+            session.wait()
+            session.discard(parsed[s].graph for s in failed)
+
+        reports = _validate_together(list(parsed.values()), store, on_failure=drop)
+        session.wait()
+        conforming = {s: c for s, c in parsed.items() if reports[s].conforms}
+        replaced = {s for s, c in conforming.items() if session.is_replacement(c.graph)}
+        loaded_at = now()
+        session.commit([
+            Provenance(c.graph, Path(c.source).name, c.sha256, c.media_type, loaded_at,
+                       publisher or publisher_of(c), len(c.quads))
+            for c in conforming.values()
+        ])
     store.flush()
     if progress is not None:
         progress(1)
     return [
         Outcome(o.source, o.report, o.error, o.graph, o.source in conforming, o.source in replaced)
-        for o in outcomes
+        for o in _ordered(paths, outcomes, parsed, reports)
     ]
+
+
+def _read_all(
+    paths: Sequence[Path],
+    *,
+    graph: str | None,
+    max_bytes: int,
+    progress: Progress | None,
+    stage: Callable[[str, Sequence[ox.Quad]], None] | None = None,
+) -> tuple[dict[str, Outcome], dict[str, Contribution]]:
+    """Read every file; unusable ones become outcomes with an error, the rest contributions by source."""
+    if graph is not None and len(paths) != 1:
+        raise InputError("--graph names the graph of one file; give exactly one file with it.")
+    outcomes: dict[str, Outcome] = {}
+    parsed: dict[str, Contribution] = {}
+    names: dict[str, str] = {}
+    for path in paths:
+        if progress is not None:
+            progress(1)
+        try:
+            contribution = read_contribution(path, name=graph, max_bytes=max_bytes)
+        except OgtGraphError as e:
+            outcomes[str(path)] = Outcome(str(path), error=e)
+            continue
+        clash = names.get(contribution.name)
+        if clash is not None:
+            error = InputError(f"{path}: {clash} is loaded with it and would become the same graph "
+                               f"<{contribution.graph}>; rename one of them.")
+            outcomes[str(path)] = Outcome(str(path), error=error)
+            continue
+        names[contribution.name] = str(path)
+        parsed[contribution.source] = contribution
+        if stage is not None:
+            stage(contribution.graph, contribution.quads)
+    return outcomes, parsed
+
+
+def _ordered(paths: Sequence[Path], outcomes: dict[str, Outcome], parsed: dict[str, Contribution],
+             reports: dict[str, Report]) -> list[Outcome]:
+    for source, report in reports.items():
+        outcomes[source] = Outcome(source, report=report, graph=parsed[source].graph)
+    return [outcomes[str(p)] for p in paths if str(p) in outcomes]
 
 
 def publisher_of(contribution: Contribution) -> str | None:
@@ -125,10 +154,18 @@ def publisher_of(contribution: Contribution) -> str | None:
     return orgs.pop() if len(orgs) == 1 else None
 
 
-def _validate_together(contributions: list[Contribution], store: GraphStore | None) -> dict[str, Report]:
-    """Validate each file with the others' descriptions; drop failures and re-check who leaned on them."""
+def _validate_together(
+    contributions: list[Contribution],
+    store: GraphStore | None,
+    *,
+    on_failure: Callable[[set[str]], None] | None = None,
+) -> dict[str, Report]:
+    """Validate each file with the others' descriptions; drop failures and re-check who leaned on them.
+
+    ``on_failure`` hears of each round's failures before the next round looks anything up in the store.
+    """
     described = {c.source: _described(c) for c in contributions}
-    wanted = {c.source: referenced_iris(c) for c in contributions}
+    wanted = {c.source: c.referenced for c in contributions}
     passing = {c.source: c for c in contributions}
     reports: dict[str, Report] = {}
     todo: Iterable[Contribution] = contributions
@@ -140,6 +177,8 @@ def _validate_together(contributions: list[Contribution], store: GraphStore | No
         failed = {s for s in passing if not reports[s].conforms}
         if not failed:
             return reports
+        if on_failure is not None:
+            on_failure(failed)
         lost = set().union(*(described[s].keys() for s in failed))
         for s in failed:
             del passing[s]
@@ -149,11 +188,7 @@ def _validate_together(contributions: list[Contribution], store: GraphStore | No
 
 
 def _described(contribution: Contribution) -> dict[str, list[ox.Triple]]:
-    found: dict[str, list[ox.Triple]] = defaultdict(list)
-    for t in contribution.triples:
-        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
-            found[t.subject.value].append(t)
-    return found
+    return {s.value: typed for s, typed in contribution.outline.types.items() if isinstance(s, ox.NamedNode)}
 
 
 def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[ox.Triple]]]
@@ -167,10 +202,15 @@ def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[
 
 def _lookup(index: dict[str, list[ox.Triple]], store: GraphStore | None) -> Callable[[Iterable[str]], list[ox.Triple]]:
     def references(iris: Iterable[str]) -> list[ox.Triple]:
-        iris = list(iris)
-        found = [t for iri in iris for t in index.get(iri, ())]
-        if store is not None:
-            found.extend(store.describe(iris))
+        found, elsewhere = [], []
+        for iri in iris:
+            known = index.get(iri)
+            if known:
+                found.extend(known)
+            else:
+                elsewhere.append(iri)
+        if store is not None and elsewhere:
+            found.extend(store.describe(elsewhere))
         return found
 
     return references

@@ -16,8 +16,10 @@ graph and the metadata graph (whose statements are only about graphs, never abou
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +27,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from ogtgraph.errors import NotFoundError, QueryError, StoreError
+from ogtgraph.errors import InternalError, NotFoundError, QueryError, StoreError
 from ogtgraph.namespaces import (
     DCTERMS,
     GRAPH,
@@ -64,10 +66,10 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Entry:
-    """A contribution ready to be written: its graph IRI, triples and provenance."""
+    """A contribution ready to be written: its provenance and its quads, in graph ``provenance.graph``."""
 
     provenance: Provenance
-    triples: Sequence[ox.Triple]
+    quads: Sequence[ox.Quad]
 
 
 def now() -> str:
@@ -134,23 +136,18 @@ class GraphStore:
     # ------------------------------------------------------------------ writing
 
     def put(self, entries: Sequence[Entry]) -> None:
-        """Write contributions: new graphs together, each replacement atomically on its own."""
-        self._writable()
-        new = [e for e in entries if not self.has_graph(e.provenance.graph)]
-        data = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(e.provenance.graph)) for e in new
-                for t in e.triples]
-        try:
-            if len(data) > _BULK_THRESHOLD:
-                self._store.bulk_extend(data)
-                self._store.extend([q for e in new for q in _meta_quads(e.provenance, _META)])
-            else:
-                self._store.extend(data + [q for e in new for q in _meta_quads(e.provenance, _META)])
-            fresh = {id(e) for e in new}
+        """Write contributions that are already known to be good, and commit them."""
+        session = self.session()
+        with session:
             for entry in entries:
-                if id(entry) not in fresh:
-                    self._replace(entry)
-        except OSError as e:
-            raise StoreError(f"the store at {self.path} could not be written: {e}") from e
+                session.stage(entry.provenance.graph, entry.quads)
+            session.wait()
+            session.commit([e.provenance for e in entries])
+
+    def session(self) -> LoadSession:
+        """A load: stage contribution data first, commit the good ones, discard the rest."""
+        self._writable()
+        return LoadSession(self, self._store)
 
     def remove(self, graph: str) -> None:
         """Remove a contribution graph and its provenance, atomically."""
@@ -163,17 +160,6 @@ class GraphStore:
     def flush(self) -> None:
         if not self.read_only:
             self._store.flush()
-
-    def _replace(self, entry: Entry) -> None:
-        graph = ox.NamedNode(entry.provenance.graph)
-        stage = ox.NamedNode(f"{STAGING_GRAPH}{uuid.uuid4()}")
-        stage_meta = ox.NamedNode(f"{stage.value}-meta")
-        quads = [ox.Quad(t.subject, t.predicate, t.object, stage) for t in entry.triples]
-        self._store.extend(quads + list(_meta_quads(entry.provenance, stage_meta)))
-        self._store.update(
-            f"DELETE WHERE {{ GRAPH {_META} {{ {graph} ?p ?o }} }} ; MOVE {stage} TO {graph} ; "
-            f"ADD {stage_meta} TO {_META} ; DROP GRAPH {stage_meta}"
-        )
 
     def _writable(self) -> None:
         if self.read_only:
@@ -195,7 +181,124 @@ class GraphStore:
             return
         record = Provenance(VOCABULARY_GRAPH, "ogtgraph ontology/*.ttl", digest, "text/turtle", now(), None,
                             len(vocab.triples), kind="vocabulary")
-        self.put([Entry(record, vocab.triples)])
+        graph = ox.NamedNode(VOCABULARY_GRAPH)
+        self.put([Entry(record, [ox.Quad(t.subject, t.predicate, t.object, graph) for t in vocab.triples])])
+
+
+class LoadSession:
+    """Contribution data written ahead of validation, so that writing overlaps checking.
+
+    A new contribution's triples go straight into its graph (a large load in a background thread, by
+    ``bulk_load``, which releases the GIL); a new version of an existing one goes into a staging graph.
+    Nothing counts as loaded until :meth:`commit` writes its provenance record (new graphs) or swaps the
+    staging graph in (replacements) with one atomic update. :meth:`discard` drops what failed; leaving the
+    ``with`` block without committing drops everything staged. A crash leaves only graphs without records,
+    which the next opening for writing removes.
+    """
+
+    def __init__(self, store: GraphStore, backend: ox.Store):
+        self._owner = store
+        self._store = backend
+        self._targets: dict[str, ox.NamedNode] = {}
+        self._buffer: list[ox.Quad] = []
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._errors: list[BaseException] = []
+        self._committed: set[str] = set()
+
+    def __enter__(self) -> LoadSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wait(raise_errors=False)
+        leftover = [g for g in self._targets if g not in self._committed]
+        self.discard(leftover)
+
+    def stage(self, graph: str, quads: Sequence[ox.Quad]) -> None:
+        """Write ``quads`` (in graph ``graph``) ahead of validation."""
+        if graph in self._targets:
+            raise InternalError(f"<{graph}> is staged twice in one load.")
+        existing = self._owner.has_graph(graph)
+        target = ox.NamedNode(f"{STAGING_GRAPH}{uuid.uuid4()}") if existing else ox.NamedNode(graph)
+        self._targets[graph] = target
+        if existing or any(q.graph_name != target for q in quads[:1]):
+            quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+        self._buffer.extend(quads)
+        if len(self._buffer) >= _BULK_THRESHOLD:
+            self._send()
+
+    def is_replacement(self, graph: str) -> bool:
+        return graph in self._targets and self._targets[graph].value != graph
+
+    def wait(self, *, raise_errors: bool = True) -> None:
+        """Finish writing what was staged."""
+        if self._thread is None:
+            if self._buffer:
+                self._guard(lambda: self._store.extend(self._buffer))
+                self._buffer = []
+        else:
+            self._send()
+            assert self._queue is not None
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._errors and raise_errors:
+            error = self._errors[0]
+            raise StoreError(f"the store at {self._owner.path} could not be written: {error}") from error
+
+    def discard(self, graphs: Iterable[str]) -> None:
+        """Drop what was staged for ``graphs`` (after :meth:`wait`)."""
+        for graph in graphs:
+            target = self._targets.pop(graph, None)
+            if target is not None:
+                self._guard(lambda t=target: self._store.remove_graph(t))
+
+    def commit(self, records: Sequence[Provenance]) -> None:
+        """Make staged contributions loaded: provenance for new graphs, an atomic swap for replacements."""
+        new = [r for r in records if self._targets[r.graph].value == r.graph]
+        self._guard(lambda: self._store.extend([q for r in new for q in _meta_quads(r, _META)]))
+        for record in records:
+            target = self._targets[record.graph]
+            if target.value != record.graph:
+                self._swap(record, target)
+        self._committed.update(r.graph for r in records)
+
+    def _swap(self, record: Provenance, stage: ox.NamedNode) -> None:
+        graph = ox.NamedNode(record.graph)
+        stage_meta = ox.NamedNode(f"{stage.value}-meta")
+        self._guard(lambda: self._store.extend(list(_meta_quads(record, stage_meta))))
+        self._guard(lambda: self._store.update(
+            f"DELETE WHERE {{ GRAPH {_META} {{ {graph} ?p ?o }} }} ; MOVE {stage} TO {graph} ; "
+            f"ADD {stage_meta} TO {_META} ; DROP GRAPH {stage_meta}"
+        ))
+
+    def _send(self) -> None:
+        if not self._buffer:
+            return
+        data = ox.serialize(self._buffer, format=ox.RdfFormat.N_QUADS)
+        self._buffer = []
+        if self._thread is None:
+            self._queue = queue.Queue(maxsize=4)
+            self._thread = threading.Thread(target=self._write, name="ogtgraph-load", daemon=True)
+            self._thread.start()
+        assert self._queue is not None
+        self._queue.put(data)
+
+    def _write(self) -> None:
+        assert self._queue is not None
+        while (data := self._queue.get()) is not None:
+            if self._errors:
+                continue
+            try:
+                self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            except BaseException as e:  # reported by wait() in the caller's thread
+                self._errors.append(e)
+
+    def _guard(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except OSError as e:
+            raise StoreError(f"the store at {self._owner.path} could not be written: {e}") from e
 
 
 def _meta_quads(p: Provenance, graph: ox.NamedNode) -> Iterator[ox.Quad]:

@@ -99,12 +99,13 @@ class ShapeValidator:
     def validate(
         self, contribution: Contribution, *, references: References | None = None, engine: Engine = "auto"
     ) -> Report:
-        own = {t.subject for t in contribution.triples}
-        if not any(t.predicate.value == RDF_TYPE and t.object.value in CLASS_NAMES for t in contribution.triples):
+        outline = contribution.outline
+        own = outline.subjects
+        if not any(q.object.value in CLASS_NAMES for typed in outline.types.values() for q in typed):
             return Report(contribution.source, False, (_empty_finding(contribution),))
-        data = list(contribution.triples) + _context(contribution, references)
-        results = self._results(data, engine, contribution.source)
-        findings = _findings([r for r in results if r.focus in own], data, contribution.is_jsonld)
+        data = [*contribution.quads, *_context(contribution, references)]
+        results = [r for r in self._results(data, engine, contribution.source) if r.focus in own]
+        findings = _findings(results, data, contribution.is_jsonld) if results else ()
         return Report(contribution.source, not any(f.severity == "violation" for f in findings), findings)
 
     def _results(self, data: list[ox.Triple], engine: Engine, source: str) -> list[Result]:
@@ -134,21 +135,12 @@ def validate(
     return bundled_validator().validate(contribution, references=references, engine=engine)
 
 
-def referenced_iris(contribution: Contribution) -> set[str]:
-    """IRIs the contribution names as values but does not describe itself."""
-    subjects = {t.subject.value for t in contribution.triples if isinstance(t.subject, ox.NamedNode)}
-    return {
-        t.object.value
-        for t in contribution.triples
-        if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF_TYPE and t.object.value not in subjects
-    }
-
-
 def _context(contribution: Contribution, references: References | None) -> list[ox.Triple]:
-    wanted = referenced_iris(contribution)
-    found = vocabulary().describe(wanted)
+    """What the vocabulary, then ``references``, say about the IRIs the contribution names."""
+    vocab = vocabulary()
+    found = vocab.describe(contribution.referenced)
     if references is not None:
-        found.extend(references(wanted))
+        found.extend(references(i for i in contribution.referenced if i not in vocab.index))
     return found
 
 
