@@ -1,13 +1,15 @@
 """The Oxigraph store: one named graph per contribution, provenance in a metadata graph, nothing lost.
 
-The only module that imports pyoxigraph's store API. Writing follows two rules, because pyoxigraph has no
-transaction spanning several calls (each ``extend`` / ``update`` is atomic on its own):
+The only module that imports pyoxigraph's store API. pyoxigraph has no transaction spanning several calls
+(each ``extend`` / ``update`` / ``bulk_load`` is atomic on its own), so loading follows one rule: **a graph
+counts as loaded only once its provenance record is in the metadata graph**.
 
-* A graph counts as loaded only once its provenance record is in the metadata graph. A new contribution's
-  triples are written first, then its record (one atomic ``extend``); a graph found without a record when the
-  store is next opened for writing is the remains of an interrupted load, and is dropped.
-* A new version of an existing contribution is written to a staging graph, then swapped in by one SPARQL
+* A new contribution's triples are written into its graph first (while other files are still being read
+  and checked), and its record last; one that fails validation is dropped before any record is written.
+* A new version of an existing contribution is written to a staging graph and swapped in by one SPARQL
   update (``MOVE`` plus the provenance change), which is atomic: readers see the old version or the new one.
+* A graph found without a record when the store is next opened for writing (the remains of a load that was
+  killed) is dropped, so after a crash every contribution is at its old or its new version.
 
 Queries see the union of all named graphs as their default graph: the contribution graphs, the vocabulary
 graph and the metadata graph (whose statements are only about graphs, never about organisations or projects).
@@ -258,12 +260,12 @@ class LoadSession:
         new = [r for r in records if self._targets[r.graph].value == r.graph]
         self._guard(lambda: self._store.extend([q for r in new for q in _meta_quads(r, _META)]))
         for record in records:
-            target = self._targets[record.graph]
-            if target.value != record.graph:
-                self._swap(record, target)
+            if self._targets[record.graph].value != record.graph:
+                self._swap(record, self._targets[record.graph])
         self._committed.update(r.graph for r in records)
 
     def _swap(self, record: Provenance, stage: ox.NamedNode) -> None:
+        """Swap a staged replacement in, with its provenance, in one atomic update."""
         graph = ox.NamedNode(record.graph)
         stage_meta = ox.NamedNode(f"{stage.value}-meta")
         self._guard(lambda: self._store.extend(list(_meta_quads(record, stage_meta))))
