@@ -42,7 +42,8 @@ def contribution(i: int, n: int, rng: random.Random) -> dict[str, object]:
             "phase": rng.choice(PHASES), "startDate": f"20{10 + j}-0{1 + j}-01", "endDate": f"20{20 + j}-12-31",
             "url": f"https://org{i}.example.org/projects/{j}", "department": "Digital Services",
             "collaborationLevel": "share-knowledge", "budgetBand": "unknown",
-            "contactPoint": [{"type": "Contact", "name": "Digital team", "email": f"mailto:digital@org{i}.example.org"}],
+            "contactPoint": [{"type": "Contact", "name": "Digital team",
+                              "email": f"mailto:digital@org{i}.example.org"}],
             "statusUpdate": [{"type": "StatusUpdate", "date": "2021-01-01", "text": "Started."}],
         })
     return {"@context": "https://w3id.org/ogtgraph/context.jsonld", "@graph": graph}

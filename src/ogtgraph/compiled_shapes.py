@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -114,7 +114,7 @@ class _Data:
         self.sub_classes: dict[str, set[str]] = defaultdict(set)
         values = self.values
         for t in triples:
-            subject, predicate, obj = t.subject, t.predicate.value, t.object
+            subject, predicate, obj = t.subject, t.predicate.value, cast(Any, t.object)
             found = values.get((subject, predicate))
             if found is None:
                 values[(subject, predicate)] = [obj]
@@ -144,7 +144,7 @@ class _Data:
 
     def is_instance(self, node: Term, cls: str) -> bool:
         types = self.types.get(node)
-        return bool(types) and not types.isdisjoint(self.closure(cls))
+        return types is not None and not types.isdisjoint(self.closure(cls))
 
     def objects(self, node: Term, predicate: str) -> list[Term]:
         return self.values.get((node, predicate), _NONE)

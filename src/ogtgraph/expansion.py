@@ -69,6 +69,12 @@ class _Expander:
             raise _Unsupported(value)  # a relative IRI: the checker stops these, pyoxigraph would drop it
         return self.iri(vocab + value)
 
+    def datatype(self, value: Any) -> ox.NamedNode:
+        iri = self.expand_iri(value) if isinstance(value, str) else None
+        if not isinstance(iri, ox.NamedNode):
+            raise _Unsupported("datatype")
+        return iri
+
     def node(self, node: dict[str, Any]) -> ox.NamedNode | ox.BlankNode:
         if "@context" in node or "@value" in node:
             raise _Unsupported("@context")
@@ -97,7 +103,8 @@ class _Expander:
         elif isinstance(definition, str):
             predicate, coerce, vocab = self.expand_iri(definition), None, None
         else:
-            if set(definition) - {"@id", "@type", "@container", "@context"} or definition.get("@container", "@set") != "@set":
+            unknown = set(definition) - {"@id", "@type", "@container", "@context"}
+            if unknown or definition.get("@container", "@set") != "@set":
                 raise _Unsupported(key)
             predicate, coerce = self.expand_iri(definition["@id"]), definition.get("@type")
             scoped = definition.get("@context", {})
@@ -128,7 +135,7 @@ class _Expander:
         if coerce not in (None, "@id", "@vocab"):
             if not isinstance(item, str):
                 raise _Unsupported("typed non-string")
-            return ox.Literal(item, datatype=self.expand_iri(coerce))
+            return ox.Literal(item, datatype=self.datatype(coerce))
         if isinstance(item, bool):
             return ox.Literal("true" if item else "false", datatype=_BOOLEAN)
         if isinstance(item, int):
@@ -145,7 +152,7 @@ class _Expander:
                 raise _Unsupported("value object")
             return ox.Literal(item["@value"], language=item["@language"].lower())
         if "@type" in item:
-            return ox.Literal(item["@value"], datatype=self.expand_iri(item["@type"]))
+            return ox.Literal(item["@value"], datatype=self.datatype(item["@type"]))
         return ox.Literal(item["@value"], datatype=_STRING)
 
     def add(self, s: Any, p: ox.NamedNode, o: Any) -> None:

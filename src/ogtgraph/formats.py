@@ -6,9 +6,9 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -145,10 +146,11 @@ def _ordered(paths: Sequence[Path], outcomes: dict[str, Outcome], parsed: dict[s
 
 def publisher_of(contribution: Contribution) -> str | None:
     """The publisher: the one lead organisation of its projects, else the one organisation it describes."""
-    leads = {t.object.value for t in contribution.triples if t.predicate.value == OGT + "leadOrganisation"}
+    quads: list[Any] = list(contribution.quads)
+    leads = {t.object.value for t in quads if t.predicate.value == OGT + "leadOrganisation"}
     if len(leads) == 1:
-        return leads.pop()
-    orgs = {t.subject.value for t in contribution.triples
+        return str(leads.pop())
+    orgs = {t.subject.value for t in quads
             if t.predicate.value == RDF_TYPE and t.object.value == ORG + "Organization"
             and isinstance(t.subject, ox.NamedNode)}
     return orgs.pop() if len(orgs) == 1 else None
@@ -187,22 +189,23 @@ def _validate_together(
             return reports
 
 
-def _described(contribution: Contribution) -> dict[str, list[ox.Triple]]:
+def _described(contribution: Contribution) -> dict[str, list[ox.Quad]]:
     return {s.value: typed for s, typed in contribution.outline.types.items() if isinstance(s, ox.NamedNode)}
 
 
-def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[ox.Triple]]]
-           ) -> dict[str, list[ox.Triple]]:
-    index: dict[str, list[ox.Triple]] = defaultdict(list)
+def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[ox.Quad]]]
+           ) -> dict[str, list[ox.Quad]]:
+    index: dict[str, list[ox.Quad]] = defaultdict(list)
     for c in passing:
         for iri, triples in described[c.source].items():
             index[iri].extend(triples)
     return index
 
 
-def _lookup(index: dict[str, list[ox.Triple]], store: GraphStore | None) -> Callable[[Iterable[str]], list[ox.Triple]]:
-    def references(iris: Iterable[str]) -> list[ox.Triple]:
-        found, elsewhere = [], []
+def _lookup(index: dict[str, list[ox.Quad]], store: GraphStore | None) -> Callable[[Iterable[str]], list[Any]]:
+    def references(iris: Iterable[str]) -> list[Any]:
+        found: list[Any] = []
+        elsewhere: list[str] = []
         for iri in iris:
             known = index.get(iri)
             if known:

@@ -43,7 +43,7 @@ def serialize(result: Any, fmt: str) -> bytes:
     if kind(result) == "graph":
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"a CONSTRUCT or DESCRIBE result can be {', '.join(GRAPH_FORMATS)}, not {fmt}.")
-        return bytes(ox.serialize(result, format=GRAPH_FORMATS[fmt]))
+        return ox.serialize(result, format=GRAPH_FORMATS[fmt]) or b""
     if fmt not in SOLUTION_FORMATS:
         raise InputError(f"a SELECT or ASK result can be {', '.join(SOLUTION_FORMATS)}, not {fmt}.")
     if kind(result) == "boolean" and fmt in ("csv", "tsv"):

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -104,7 +104,7 @@ class GraphStore:
         """Every graph's provenance record, sorted by graph IRI."""
         records: dict[str, dict[str, Any]] = {}
         for q in self._store.quads_for_pattern(None, None, None, _META):
-            records.setdefault(q.subject.value, {})[q.predicate.value] = q.object
+            records.setdefault(cast(Any, q.subject).value, {})[q.predicate.value] = q.object
         return sorted((_record(g, r) for g, r in records.items()), key=lambda p: p.graph)
 
     def has_graph(self, graph: str) -> bool:
@@ -112,7 +112,7 @@ class GraphStore:
 
     def describe(self, iris: Iterable[str]) -> list[ox.Triple]:
         """The type and scheme statements the store holds about ``iris``, from any graph."""
-        found = []
+        found: list[ox.Triple] = []
         for iri in iris:
             node = ox.NamedNode(iri)
             for predicate in _DESCRIBING:
@@ -253,7 +253,7 @@ class LoadSession:
         for graph in graphs:
             target = self._targets.pop(graph, None)
             if target is not None:
-                self._guard(lambda t=target: self._store.remove_graph(t))
+                self._drop(target)
 
     def commit(self, records: Sequence[Provenance]) -> None:
         """Make staged contributions loaded: provenance for new graphs, an atomic swap for replacements."""
@@ -273,6 +273,9 @@ class LoadSession:
             f"DELETE WHERE {{ GRAPH {_META} {{ {graph} ?p ?o }} }} ; MOVE {stage} TO {graph} ; "
             f"ADD {stage_meta} TO {_META} ; DROP GRAPH {stage_meta}"
         ))
+
+    def _drop(self, graph: ox.NamedNode) -> None:
+        self._guard(lambda: self._store.remove_graph(graph))
 
     def _send(self) -> None:
         if not self._buffer:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pyoxigraph as ox
 import rdflib
@@ -31,7 +31,7 @@ from ogtgraph.jsonld import context
 from ogtgraph.namespaces import RDF_TYPE, short
 from ogtgraph.vocabulary import shape_files, vocabulary
 
-References = Callable[[Iterable[str]], Iterable[ox.Triple]]
+References = Callable[[Iterable[str]], Iterable[Any]]  # triples or quads: subject, predicate, object
 Engine = Literal["auto", "compiled", "pyshacl"]
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 CLASS_NAMES = {
@@ -101,14 +101,14 @@ class ShapeValidator:
     ) -> Report:
         outline = contribution.outline
         own = outline.subjects
-        if not any(q.object.value in CLASS_NAMES for typed in outline.types.values() for q in typed):
+        if not any(cast(Any, q.object).value in CLASS_NAMES for typed in outline.types.values() for q in typed):
             return Report(contribution.source, False, (_empty_finding(contribution),))
-        data = [*contribution.quads, *_context(contribution, references)]
+        data: list[Any] = [*contribution.quads, *_context(contribution, references)]
         results = [r for r in self._results(data, engine, contribution.source) if r.focus in own]
         findings = _findings(results, data, contribution.is_jsonld) if results else ()
         return Report(contribution.source, not any(f.severity == "violation" for f in findings), findings)
 
-    def _results(self, data: list[ox.Triple], engine: Engine, source: str) -> list[Result]:
+    def _results(self, data: list[Any], engine: Engine, source: str) -> list[Result]:
         if self._compiled is not None and engine in ("auto", "compiled"):
             return self._compiled.validate(data)
         if engine == "compiled":
@@ -164,7 +164,7 @@ class _PyShacl:
         else:  # keep the harvested shapes; swap the data graph in
             self._validator.data_graph = wrapped
             self._validator._target_graph = None
-        _, report, _ = self._validator.run()
+        _, report, _ = self._validator.run()  # type: ignore[no-untyped-call]
         return _results_of(report)
 
 
@@ -182,7 +182,7 @@ def _results_of(report: rdflib.Graph) -> list[Result]:
             focus=_ox(report.value(node, SH.focusNode)),
             path=str(path) if isinstance(path, rdflib.URIRef) else None,
             value=_ox(value) if value is not None else None,
-            severity=_SEVERITY.get(report.value(node, SH.resultSeverity), "violation"),  # type: ignore[arg-type]
+            severity=_SEVERITY.get(cast(Any, report.value(node, SH.resultSeverity)), "violation"),
             message=str(message) if message is not None else None,
             shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
         ))
@@ -213,7 +213,7 @@ def _ox(term: Any) -> Any:
     raise InternalError(f"unsupported RDF term {term!r}")
 
 
-def _findings(results: list[Result], data: list[ox.Triple], jsonld: bool) -> tuple[Finding, ...]:
+def _findings(results: list[Result], data: list[Any], jsonld: bool) -> tuple[Finding, ...]:
     types: dict[Any, list[str]] = defaultdict(list)
     parents: dict[Any, Any] = {}
     for t in data:
