@@ -341,9 +341,6 @@ def test_a_hostile_string_parameter_stays_a_value(run_cli: Invoke, loaded_store_
         f"{ID}org/leeds-city-council"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a query file whose '#+ param' is not in its SELECT projection makes "
-                   "pyoxigraph raise RuntimeError, which GraphStore.query does not translate: exit 3 'internal "
-                   "error' instead of exit 2 with a message")
 def test_a_parameter_missing_from_the_projection_is_a_usage_error(run_cli: Invoke, loaded_store_path: Path,
                                                                   tmp_path: Path) -> None:
     query = tmp_path / "unprojected.rq"
@@ -430,8 +427,6 @@ def test_installed_command_loads_and_queries_with_the_store_from_the_environment
     no_traceback(malformed.stdout, malformed.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'ogtgraph export | head' ends with 'internal error (BrokenPipeError)' "
-                   "and exit 3: a closed stdout is not handled")
 def test_installed_export_into_a_closed_pipe_is_quiet(loaded_store_path: Path, tmp_path: Path) -> None:
     process = subprocess.Popen([*ogtgraph_command(), "export", "--store", str(loaded_store_path)], cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,11 +17,6 @@ from ogtgraph.validation import Report, ShapeValidator, validate
 from ogtgraph.vocabulary import shape_files
 
 SHAPES = FIXTURES / "shapes"
-DISAGREE = {
-    "date-invalid-with-end.jsonld": "BUG: with an ill-formed startDate ('2019-13-45') and an endDate, the compiled "
-    "engine adds a 'The endDate is before the startDate' finding (sh:lessThanOrEquals on values it cannot "
-    "compare) that pySHACL does not report",
-}
 
 
 def _parses(path: Path) -> bool:
@@ -38,13 +32,11 @@ CONTRIBUTIONS = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".ttl", ".
 
 
 def _param(path: Path) -> object:
-    reason = DISAGREE.get(path.name)
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(path, id=str(path.relative_to(path.parents[1])), marks=marks)
+    return pytest.param(path, id=str(path.relative_to(path.parents[1])))
 
 
 def same_findings(a: Report, b: Report) -> None:
-    assert Counter(a.findings) == Counter(b.findings), (
+    assert a.findings == b.findings, (
         "only compiled: " + "; ".join(f.text() for f in set(a.findings) - set(b.findings))
         + " | only pySHACL: " + "; ".join(f.text() for f in set(b.findings) - set(a.findings)))
     assert a.conforms == b.conforms
@@ -159,9 +151,6 @@ def test_validation_falls_back_to_pyshacl_for_shapes_it_cannot_compile(fixtures:
 # ---------------------------------------------------------------- a stable report
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: findings that differ only in their value (e.g. several unknown "
-                   "partners of one project) are not sorted by value: validation._findings sorts by severity, "
-                   "resource, key and message only, so their order follows engine internals and set iteration")
 def test_findings_that_differ_only_in_value_are_listed_in_value_order(fixtures: Path) -> None:
     doc = json.loads((fixtures / "valid" / "council.jsonld").read_text())
     partners = [f"https://w3id.org/ogtgraph/id/org/unknown-{n}" for n in "hgfedcba"]

@@ -78,11 +78,7 @@ def test_the_readable_line_reads_as_the_issue_shows(fixtures: Path) -> None:
                     f"{PHASES}.")
 
 
-@pytest.mark.parametrize("name", ["empty-graph.jsonld",
-                                  pytest.param("no-organisation-or-project.jsonld", marks=pytest.mark.xfail(
-                                      strict=True, reason="BUG: a file describing only a Dataset (or a "
-                                      "Contact, Event or StatusUpdate) is accepted: ShapeValidator.validate "
-                                      "checks for any class in CLASS_NAMES, not for an Organisation or Project"))])
+@pytest.mark.parametrize("name", ["empty-graph.jsonld", "no-organisation-or-project.jsonld"])
 def test_a_file_describing_no_organisation_or_project_is_rejected(fixtures: Path, name: str) -> None:
     path = fixtures / "invalid" / name
     report = report_of(path)
@@ -176,9 +172,6 @@ def test_a_reference_of_the_wrong_class_still_fails(fixtures: Path) -> None:
     assert [f.key for f in report.violations] == ["leadOrganisation"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an ill-formed startDate with an endDate also gets 'The endDate is "
-                   "before the startDate' (compiled engine, the default): the contributor is told of an order "
-                   "problem that does not exist")
 def test_an_ill_formed_start_date_is_reported_only_as_ill_formed(fixtures: Path) -> None:
     report = report_of(fixtures / "invalid" / "date-invalid-with-end.jsonld")
     assert [f.shape for f in report.violations] == [SHAPES + "Project-startDate"], report.lines()

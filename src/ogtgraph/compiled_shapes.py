@@ -231,8 +231,17 @@ def _comparable(term: Term) -> Any:
 
 
 def _less_or_equal(value: Term, limit: Term) -> bool:
+    """Whether value <= limit; an ill-typed literal (reported by sh:datatype) is not held against the order."""
+    if _ill_typed(value) or _ill_typed(limit):
+        return True
     a, b = _comparable(value), _comparable(limit)
     return a is not None and b is not None and a[0] == b[0] and a[1] <= b[1]
+
+
+def _ill_typed(term: Term) -> bool:
+    if not isinstance(term, ox.Literal) or term.datatype.value not in _LEXICAL:
+        return False
+    return not _has_datatype(term, term.datatype.value)
 
 
 def compile_shapes(triples: Iterable[ox.Triple]) -> CompiledShapes | None:

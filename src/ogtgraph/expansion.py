@@ -138,7 +138,7 @@ class _Expander:
             return ox.Literal(item, datatype=self.datatype(coerce))
         if isinstance(item, bool):
             return ox.Literal("true" if item else "false", datatype=_BOOLEAN)
-        if isinstance(item, int):
+        if isinstance(item, int) and abs(item) < 10**21:  # JSON-LD writes larger numbers as doubles
             return ox.Literal(str(item), datatype=_INTEGER)
         if isinstance(item, str):
             return ox.Literal(item, datatype=_STRING)

@@ -68,7 +68,10 @@ def prepare(text: str, *, source: str, graph: str) -> str:
 def check(text: str, *, source: str) -> Checked:
     """Read a JSON-LD document and check every key, type and IRI value against the context."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as e:
+        raise ParseError(f'"{e.key}" is written twice in {e.where}, so one of its values would be lost; '
+                         "give all the values once, as a list.", source=source) from e
     except json.JSONDecodeError as e:
         raise ParseError(f"not valid JSON: {e.msg}", source=source, line=e.lineno, column=e.colno) from e
     except RecursionError as e:
@@ -154,6 +157,10 @@ class _Checker:
         terms = extra_terms | self.contexts(node.get("@context"))
         if "@value" in node:
             return
+        for both in (("id", "@id"), ("type", "@type")):
+            if all(k in node for k in both):
+                self.fail(ParseError, f'an object has both "{both[0]}" and "{both[1]}"; use only "{both[0]}".',
+                          f'"{both[1]}"')
         for key, value in node.items():
             if key == "@context":
                 continue
@@ -222,6 +229,24 @@ class _Checker:
         hint = f' Did you mean "{close[0]}"?' if close else f" Use one of {', '.join(names)}."
         self.fail(UnknownKeyError, f'"type" is {json.dumps(value)}, which is not a type of the ogtgraph context.{hint}',
                   json.dumps(value))
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str, where: str):
+        super().__init__(key)
+        self.key = key
+        self.where = where
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key written twice (``json`` would keep only the last value)."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            ident = next((v for k, v in pairs if k in ("id", "@id") and isinstance(v, str)), None)
+            raise _DuplicateKey(key, f"the object with id {ident}" if ident else "an object without an id")
+        obj[key] = value
+    return obj
 
 
 def _locate(text: str, needle: str) -> tuple[int | None, int | None]:

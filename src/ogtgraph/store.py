@@ -126,6 +126,8 @@ class GraphStore:
             return self._store.query(sparql, use_default_graph_as_union=True, substitutions=bound or None)
         except SyntaxError as e:
             raise QueryError(f"the query is not valid SPARQL: {e}") from e
+        except RuntimeError as e:  # e.g. a substituted variable that the SELECT does not project
+            raise QueryError(f"the query cannot be run with these parameters: {e}") from e
         except OSError as e:
             raise StoreError(f"the store at {self.path} could not be read: {e}") from e
 

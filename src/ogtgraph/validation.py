@@ -33,6 +33,7 @@ from ogtgraph.vocabulary import shape_files, vocabulary
 
 References = Callable[[Iterable[str]], Iterable[Any]]  # triples or quads: subject, predicate, object
 Engine = Literal["auto", "compiled", "pyshacl"]
+_ENTITIES = {"http://www.w3.org/ns/org#Organization", "https://schema.org/Project"}
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 CLASS_NAMES = {
     "http://www.w3.org/ns/org#Organization": "Organisation",
@@ -101,7 +102,7 @@ class ShapeValidator:
     ) -> Report:
         outline = contribution.outline
         own = outline.subjects
-        if not any(cast(Any, q.object).value in CLASS_NAMES for typed in outline.types.values() for q in typed):
+        if not any(cast(Any, q.object).value in _ENTITIES for typed in outline.types.values() for q in typed):
             return Report(contribution.source, False, (_empty_finding(contribution),))
         data: list[Any] = [*contribution.quads, *_context(contribution, references)]
         results = [r for r in self._results(data, engine, contribution.source) if r.focus in own]
@@ -232,7 +233,8 @@ def _findings(results: list[Result], data: list[Any], jsonld: bool) -> tuple[Fin
         )
         for r in results
     }
-    return tuple(sorted(found, key=lambda f: (f.severity != "violation", f.resource, f.key or "", f.message)))
+    return tuple(sorted(found, key=lambda f: (f.severity != "violation", f.resource, f.key or "", f.message,
+                                              f.value or "")))
 
 
 def _describe(node: Any, types: dict[Any, list[str]], parents: dict[Any, Any], depth: int = 0) -> str:
