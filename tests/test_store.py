@@ -126,8 +126,9 @@ def test_a_second_writer_is_told_the_store_is_in_use(store_path: Path) -> None:
 
 
 def test_reading_a_store_that_does_not_exist_says_to_load_first(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="ogtgraph load"):
+    with pytest.raises(NotFoundError, match="ogtgraph load") as raised:
         GraphStore(tmp_path / "never-created", read_only=True)
+    assert raised.value.exit_code == 2
 
 
 def test_a_read_only_store_cannot_be_changed(store_path: Path, fixtures: Path) -> None:

@@ -28,6 +28,15 @@ _IRIS: dict[str, ox.NamedNode] = {}  # IRIs repeat across contributions (predica
 _MAX_CACHED = 200_000
 
 
+class BadValue(ValueError):
+    """A code or IRI value that is no IRI once expanded (a stray space, say): JSON-LD would drop it silently."""
+
+    def __init__(self, key: str, value: str):
+        super().__init__(f"{key}={value!r}")
+        self.key = key
+        self.value = value
+
+
 class _Unsupported(Exception):
     """The document leaves the plain profile; let pyoxigraph's parser expand it."""
 
@@ -115,7 +124,12 @@ class _Expander:
             raise _Unsupported(key)
         append, graph = self.quads.append, self.graph
         for item in value if isinstance(value, list) else [value]:
-            obj = self.value(item, coerce, vocab)
+            try:
+                obj = self.value(item, coerce, vocab)
+            except ValueError as e:
+                if coerce in ("@id", "@vocab") and isinstance(item, str):
+                    raise BadValue(key, item) from e
+                raise
             if obj is not None:
                 append(ox.Quad(subject, predicate, obj, graph))
 
@@ -175,6 +189,8 @@ def expand(checked: Checked, graph: ox.NamedNode) -> list[ox.Quad] | None:
                 expander.node(node)
         else:
             expander.node({k: v for k, v in doc.items() if k != "@context"})
+    except BadValue:
+        raise
     except (_Unsupported, ValueError):
         return None
     return expander.quads

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -152,7 +153,12 @@ def parse_contribution(data: bytes, *, source: str, media_type: str, name: str) 
 
 def _jsonld_quads(text: str, source: str, graph: ox.NamedNode) -> Sequence[ox.Quad]:
     checked = jsonld.check(text, source=source)
-    quads = expansion.expand(checked, graph)
+    try:
+        quads = expansion.expand(checked, graph)
+    except expansion.BadValue as e:
+        line, column = jsonld.locate(text, json.dumps(e.value))
+        raise ParseError(f'"{e.key}" is {json.dumps(e.value)}, which is not a valid code or IRI: remove spaces '
+                         'and the characters <>"{}|^`\\ .', source=source, line=line, column=column) from e
     if quads is not None:
         return quads
     parsed = _parse(jsonld.for_parser(checked, graph.value), ox.RdfFormat.JSON_LD, source, positions=False)

@@ -140,7 +140,7 @@ class _Checker:
         self.used: set[str] = set()
 
     def fail(self, error: type[Exception], message: str, needle: str) -> None:
-        line, column = _locate(self.text, needle)
+        line, column = locate(self.text, needle)
         if error is ParseError:
             raise ParseError(message, source=self.source, line=line, column=column)
         where = f"{self.source}" + (f", line {line}, column {column}" if line else "")
@@ -249,7 +249,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-def _locate(text: str, needle: str) -> tuple[int | None, int | None]:
+def locate(text: str, needle: str) -> tuple[int | None, int | None]:
     """Line and column (1-based) of the first occurrence of ``needle`` in ``text``."""
     at = text.find(needle)
     if at < 0:

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from ogtgraph import resources
 from ogtgraph.errors import InternalError, NotFoundError, QueryError
 from ogtgraph.namespaces import XSD
+from ogtgraph.store import probe_query
 
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>iri|string|integer|date)(?P<optional>\?)?"
                     r"(?:\s+(?P<base>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
@@ -103,14 +104,13 @@ def parse_header(text: str, *, name: str, path: Path) -> NamedQuery:
 def catalogue() -> dict[str, NamedQuery]:
     """Every named query, loaded and checked once: the header parses, the query parses, the params bind."""
     found = {}
-    probe = ox.Store()
     for path in resources.files("queries", "*.rq"):
         if not _NAME.match(path.stem):
             raise InternalError(f"{path}: a named query's file name must be snake_case.")
         query = parse_header(path.read_text(encoding="utf-8"), name=path.stem, path=path)
         try:
-            probe.query(query.text, substitutions={ox.Variable(p.name): ox.Literal("") for p in query.params} or None)
-        except (SyntaxError, RuntimeError) as e:
+            probe_query(query.text, [p.name for p in query.params])
+        except QueryError as e:
             raise InternalError(f"{path}: the query does not parse or cannot bind its parameters: {e}") from e
         found[query.name] = query
     return found

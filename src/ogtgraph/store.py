@@ -88,6 +88,9 @@ class GraphStore:
             if path is None:
                 self._store = ox.Store()
             elif read_only:
+                if not (path / "CURRENT").exists():
+                    raise NotFoundError(f"there is no store at {path}; load some contributions first with "
+                                        "'ogtgraph load FILE --store PATH', or point --store at an existing one.")
                 self._store = ox.Store.read_only(str(path))
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -306,6 +309,14 @@ class LoadSession:
             action()
         except OSError as e:
             raise StoreError(f"the store at {self._owner.path} could not be written: {e}") from e
+
+
+def probe_query(sparql: str, variables: Sequence[str] = ()) -> None:
+    """Check that a query parses and can bind ``variables``, on an empty store; raise QueryError if not."""
+    try:
+        ox.Store().query(sparql, substitutions={ox.Variable(v): ox.Literal("") for v in variables} or None)
+    except (SyntaxError, RuntimeError, ValueError) as e:
+        raise QueryError(str(e)) from e
 
 
 def _meta_quads(p: Provenance, graph: ox.NamedNode) -> Iterator[ox.Quad]:
