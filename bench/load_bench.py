@@ -27,7 +27,6 @@ from ogtgraph import formats, publishing, validation  # noqa: E402
 from ogtgraph.namespaces import graph_iri  # noqa: E402
 from ogtgraph.store import GraphStore  # noqa: E402
 
-
 PREFIXES = {"schema": "https://schema.org/", "ogt": "https://w3id.org/ogtgraph/def#",
             "org": "http://www.w3.org/ns/org#", "dcat": "http://www.w3.org/ns/dcat#"}
 
