@@ -98,9 +98,10 @@ def test_the_topic_pattern_lists_exactly_the_topic_codes() -> None:
 @pytest.mark.parametrize(("shape", "after", "scheme"), [
     ("Project-topic", "each one of ", "topics.ttl"),
     ("Organisation-sector", "one or more of ", "sectors.ttl"),
-    ("Project-phase", "one of ", "phases.ttl"),
-    ("Project-collaborationLevel", "one of ", "collaboration-levels.ttl"),
-    ("Project-budgetBand", "one of ", "budget-bands.ttl"),
+    ("Organisation-sector-value", "must be one of ", "sectors.ttl"),
+    ("Project-phase-value", "must be one of ", "phases.ttl"),
+    ("Project-collaborationLevel-value", "must be one of ", "collaboration-levels.ttl"),
+    ("Project-budgetBand-value", "must be one of ", "budget-bands.ttl"),
 ])
 def test_a_message_lists_exactly_the_codes_of_its_scheme(shape: str, after: str, scheme: str) -> None:
     codes = listed(message_of(shape), after, until=", or the full IRI" if shape == "Project-topic" else ".")
