@@ -24,7 +24,8 @@ _INTEGER = ox.NamedNode(XSD + "integer")
 _BOOLEAN = ox.NamedNode(XSD + "boolean")
 
 
-_IRIS: dict[str, ox.NamedNode] = {}  # IRIs repeat across contributions (predicates, classes, concepts)
+_IRIS: dict[str, ox.NamedNode] = {}
+_PROPERTIES: dict[str, tuple[ox.NamedNode, str | None, str | None]] = {}  # context terms, read once  # IRIs repeat across contributions (predicates, classes, concepts)
 _MAX_CACHED = 200_000
 
 
@@ -106,6 +107,21 @@ class _Expander:
         return subject
 
     def property(self, subject: ox.NamedNode | ox.BlankNode, key: str, value: Any) -> None:
+        known = _PROPERTIES.get(key)
+        predicate, coerce, vocab = known if known is not None else self.definition(key)
+        append, graph = self.quads.append, self.graph
+        for item in value if isinstance(value, list) else [value]:
+            try:
+                obj = self.value(item, coerce, vocab)
+            except ValueError as e:
+                if coerce in ("@id", "@vocab") and isinstance(item, str):
+                    raise BadValue(key, item) from e
+                raise
+            if obj is not None:
+                append(ox.Quad(subject, predicate, obj, graph))
+
+    def definition(self, key: str) -> tuple[ox.NamedNode, str | None, str | None]:
+        """What a key means: its predicate, type coercion and scoped @vocab (remembered for context terms)."""
         definition = self.terms.get(key)
         if definition is None:
             predicate, coerce, vocab = self.expand_iri(key), None, None
@@ -122,16 +138,9 @@ class _Expander:
             vocab = scoped.get("@vocab")
         if not isinstance(predicate, ox.NamedNode):
             raise _Unsupported(key)
-        append, graph = self.quads.append, self.graph
-        for item in value if isinstance(value, list) else [value]:
-            try:
-                obj = self.value(item, coerce, vocab)
-            except ValueError as e:
-                if coerce in ("@id", "@vocab") and isinstance(item, str):
-                    raise BadValue(key, item) from e
-                raise
-            if obj is not None:
-                append(ox.Quad(subject, predicate, obj, graph))
+        if definition is not None:
+            _PROPERTIES[key] = (predicate, coerce, vocab)
+        return predicate, coerce, vocab
 
     def value(self, item: Any, coerce: str | None, vocab: str | None) -> Any:
         if item is None:
