@@ -90,6 +90,11 @@ class NodeShape:
 class CompiledShapes:
     shapes: tuple[NodeShape, ...]
 
+    @property
+    def class_paths(self) -> frozenset[str]:
+        """The predicates whose values some shape checks with sh:class."""
+        return frozenset(p.path for s in self.shapes for p in s.properties if p.classes)
+
     def validate(self, triples: Iterable[ox.Triple]) -> list[Result]:
         data = _Data(triples)
         results: list[Result] = []

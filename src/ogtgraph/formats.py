@@ -68,21 +68,23 @@ class Outline:
     subjects: frozenset[Any]
     types: dict[Any, list[ox.Quad]]
     referenced: frozenset[str]
+    by_predicate: dict[str, frozenset[str]]  # the referenced IRIs, by the predicate that names them
 
     @classmethod
     def of(cls, quads: Sequence[ox.Quad]) -> Outline:
         subjects: set[Any] = set()
         types: dict[Any, list[ox.Quad]] = {}
-        objects: set[str] = set()
+        objects: dict[str, set[str]] = {}
         for q in quads:
-            subject, obj = q.subject, q.object
+            subject, obj, predicate = q.subject, q.object, q.predicate.value
             subjects.add(subject)
-            if q.predicate.value == RDF_TYPE:
+            if predicate == RDF_TYPE:
                 types.setdefault(subject, []).append(q)
             elif isinstance(obj, ox.NamedNode):
-                objects.add(obj.value)
+                objects.setdefault(predicate, set()).add(obj.value)
         named = {s.value for s in subjects if isinstance(s, ox.NamedNode)}
-        return cls(frozenset(subjects), types, frozenset(objects - named))
+        by_predicate = {p: frozenset(iris - named) for p, iris in objects.items()}
+        return cls(frozenset(subjects), types, frozenset().union(*by_predicate.values()), by_predicate)
 
 
 def graph_name(path: Path) -> str:

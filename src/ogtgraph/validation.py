@@ -89,6 +89,7 @@ class ShapeValidator:
 
     def __init__(self, shapes: list[ox.Triple]):
         self._compiled: CompiledShapes | None = compile_shapes(shapes)
+        self._class_paths = self._compiled.class_paths if self._compiled is not None else None
         self._shape_triples = shapes
         self._pyshacl: _PyShacl | None = None
         self._lock = threading.Lock()
@@ -104,7 +105,7 @@ class ShapeValidator:
         own = outline.subjects
         if not any(cast(Any, q.object).value in _ENTITIES for typed in outline.types.values() for q in typed):
             return Report(contribution.source, False, (_empty_finding(contribution),))
-        data: list[Any] = [*contribution.quads, *_context(contribution, references)]
+        data: list[Any] = [*contribution.quads, *_context(contribution, references, self._class_paths)]
         results = [r for r in self._results(data, engine, contribution.source) if r.focus in own]
         findings = _findings(results, data, contribution.is_jsonld) if results else ()
         return Report(contribution.source, not any(f.severity == "violation" for f in findings), findings)
@@ -136,12 +137,17 @@ def validate(
     return bundled_validator().validate(contribution, references=references, engine=engine)
 
 
-def _context(contribution: Contribution, references: References | None) -> list[ox.Triple]:
-    """What the vocabulary, then ``references``, say about the IRIs the contribution names."""
+def _context(contribution: Contribution, references: References | None, class_paths: frozenset[str] | None
+             ) -> list[ox.Triple]:
+    """What the vocabulary, then ``references``, say about the IRIs the contribution names through a
+    property whose values the shapes check by class (all of them when that is not known)."""
     vocab = vocabulary()
-    found = vocab.describe(contribution.referenced)
+    outline = contribution.outline
+    wanted = outline.referenced if class_paths is None else frozenset().union(
+        *(iris for predicate, iris in outline.by_predicate.items() if predicate in class_paths))
+    found = vocab.describe(wanted)
     if references is not None:
-        found.extend(references(i for i in contribution.referenced if i not in vocab.index))
+        found.extend(references(i for i in wanted if i not in vocab.index))
     return found
 
 
