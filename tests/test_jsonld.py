@@ -214,7 +214,8 @@ def test_the_context_maps_each_property_iri_back_to_its_key() -> None:
 def both_ways(text: str, source: str = "x.jsonld"):
     """The quads of the plain-profile expansion (None if it declines) and of pyoxigraph's JSON-LD parser."""
     checked = jsonld.check(text, source=source)
-    fast = expansion.expand(checked, ox.NamedNode(GRAPH))
+    expanded = expansion.expand(checked, ox.NamedNode(GRAPH))
+    fast = expanded[0] if expanded is not None else None
     full = list(ox.parse(jsonld.for_parser(checked, GRAPH), format=ox.RdfFormat.JSON_LD))
     return fast, full
 

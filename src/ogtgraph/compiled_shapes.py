@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -95,8 +95,9 @@ class CompiledShapes:
         """The predicates whose values some shape checks with sh:class."""
         return frozenset(p.path for s in self.shapes for p in s.properties if p.classes)
 
-    def validate(self, triples: Iterable[ox.Triple]) -> list[Result]:
-        data = _Data(triples)
+    def validate(self, statements: Iterable[tuple[Term, str, Term]]) -> list[Result]:
+        """Results for (subject, predicate IRI, object) statements."""
+        data = _Data(statements)
         results: list[Result] = []
         values = data.values
         for node_shape in self.shapes:
@@ -112,14 +113,13 @@ class CompiledShapes:
 class _Data:
     """An index of the data graph: values by subject and predicate, and class membership."""
 
-    def __init__(self, triples: Iterable[ox.Triple]):
+    def __init__(self, statements: Iterable[tuple[Term, str, Term]]):
         self.values: dict[tuple[Term, str], list[Term]] = {}
         self.by_type: dict[str, list[Term]] = defaultdict(list)
         self.types: dict[Term, set[str]] = defaultdict(set)
         self.sub_classes: dict[str, set[str]] = defaultdict(set)
         values = self.values
-        for t in triples:
-            subject, predicate, obj = t.subject, t.predicate.value, cast(Any, t.object)
+        for subject, predicate, obj in statements:
             found = values.get((subject, predicate))
             if found is None:
                 values[(subject, predicate)] = [obj]

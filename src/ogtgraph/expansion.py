@@ -24,8 +24,8 @@ _INTEGER = ox.NamedNode(XSD + "integer")
 _BOOLEAN = ox.NamedNode(XSD + "boolean")
 
 
-_IRIS: dict[str, ox.NamedNode] = {}
-_PROPERTIES: dict[str, tuple[ox.NamedNode, str | None, str | None]] = {}  # context terms, read once  # IRIs repeat across contributions (predicates, classes, concepts)
+_IRIS: dict[str, ox.NamedNode] = {}  # IRIs repeat across contributions (predicates, classes, concepts)
+_PROPERTIES: dict[str, tuple[ox.NamedNode, str | None, str | None]] = {}  # context terms, read once
 _MAX_CACHED = 200_000
 
 
@@ -50,6 +50,7 @@ class _Expander:
         self.prefixes = ctx.prefixes
         self.blank: dict[str, ox.BlankNode] = {}
         self.quads: list[ox.Quad] = []
+        self.statements: list[tuple[Any, str, Any]] = []
 
     @staticmethod
     def iri(value: str) -> ox.NamedNode:
@@ -109,7 +110,7 @@ class _Expander:
     def property(self, subject: ox.NamedNode | ox.BlankNode, key: str, value: Any) -> None:
         known = _PROPERTIES.get(key)
         predicate, coerce, vocab = known if known is not None else self.definition(key)
-        append, graph = self.quads.append, self.graph
+        append, state, graph, iri = self.quads.append, self.statements.append, self.graph, predicate.value
         for item in value if isinstance(value, list) else [value]:
             try:
                 obj = self.value(item, coerce, vocab)
@@ -119,6 +120,7 @@ class _Expander:
                 raise
             if obj is not None:
                 append(ox.Quad(subject, predicate, obj, graph))
+                state((subject, iri, obj))
 
     def definition(self, key: str) -> tuple[ox.NamedNode, str | None, str | None]:
         """What a key means: its predicate, type coercion and scoped @vocab (remembered for context terms)."""
@@ -180,10 +182,12 @@ class _Expander:
 
     def add(self, s: Any, p: ox.NamedNode, o: Any) -> None:
         self.quads.append(ox.Quad(s, p, o, self.graph))
+        self.statements.append((s, p.value, o))
 
 
-def expand(checked: Checked, graph: ox.NamedNode) -> list[ox.Quad] | None:
-    """The quads of a plain-profile document in ``graph``, or None if it needs the full JSON-LD algorithm."""
+def expand(checked: Checked, graph: ox.NamedNode) -> tuple[list[ox.Quad], list[tuple[Any, str, Any]]] | None:
+    """The quads of a plain-profile document in ``graph`` and the same as (subject, predicate IRI, object)
+    tuples, or None if the document needs the full JSON-LD algorithm."""
     doc = checked.doc
     if not isinstance(doc, dict) or doc.get("@context") not in (CONTEXT_IRI, [CONTEXT_IRI]):
         return None
@@ -202,4 +206,4 @@ def expand(checked: Checked, graph: ox.NamedNode) -> list[ox.Quad] | None:
         raise
     except (_Unsupported, ValueError):
         return None
-    return expander.quads
+    return expander.quads, expander.statements

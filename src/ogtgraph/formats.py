@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,9 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+Statement = tuple[Any, str, Any]  # subject term, predicate IRI, object term: cheap to read many times
+
+
 @dataclass(frozen=True)
 class Contribution:
     """One parsed contribution: where it came from, its graph name, checksum and statements.
@@ -36,6 +39,14 @@ class Contribution:
     media_type: str
     sha256: str
     quads: tuple[ox.Quad, ...]
+    given: tuple[Statement, ...] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def statements(self) -> tuple[Statement, ...]:
+        """The quads as plain tuples; reading a pyoxigraph term's parts builds new objects each time."""
+        if self.given is not None:
+            return self.given
+        return tuple((q.subject, q.predicate.value, q.object) for q in self.quads)
 
     @property
     def graph(self) -> str:
@@ -53,7 +64,7 @@ class Contribution:
     @cached_property
     def outline(self) -> Outline:
         """Who is described, with which types, and which IRIs are only referred to (one pass, cached)."""
-        return Outline.of(self.quads)
+        return Outline.of(self.statements)
 
     @property
     def referenced(self) -> frozenset[str]:
@@ -66,20 +77,20 @@ class Outline:
     """What a contribution describes and refers to."""
 
     subjects: frozenset[Any]
-    types: dict[Any, list[ox.Quad]]
+    types: dict[Any, list[Statement]]
     referenced: frozenset[str]
     by_predicate: dict[str, frozenset[str]]  # the referenced IRIs, by the predicate that names them
 
     @classmethod
-    def of(cls, quads: Sequence[ox.Quad]) -> Outline:
+    def of(cls, statements: Sequence[Statement]) -> Outline:
         subjects: set[Any] = set()
-        types: dict[Any, list[ox.Quad]] = {}
+        types: dict[Any, list[Statement]] = {}
         objects: dict[str, set[str]] = {}
-        for q in quads:
-            subject, obj, predicate = q.subject, q.object, q.predicate.value
+        for statement in statements:
+            subject, predicate, obj = statement
             subjects.add(subject)
             if predicate == RDF_TYPE:
-                types.setdefault(subject, []).append(q)
+                types.setdefault(subject, []).append(statement)
             elif isinstance(obj, ox.NamedNode):
                 objects.setdefault(predicate, set()).add(obj.value)
         named = {s.value for s in subjects if isinstance(s, ox.NamedNode)}
@@ -145,29 +156,33 @@ def parse_contribution(data: bytes, *, source: str, media_type: str, name: str) 
         graph = ox.NamedNode(graph_iri(name))
     except ValueError:
         raise InputError(f"{source}: {name!r} cannot name a graph; use letters, digits, '-', '.' and '_'.") from None
+    statements: tuple[Statement, ...] | None = None
     if media_type == JSON_LD:
-        quads = _jsonld_quads(text, source, graph)
+        quads, given = _jsonld_quads(text, source, graph)
+        statements = tuple(dict.fromkeys(given)) if given is not None else None
     else:
         quads = tuple(ox.Quad(q.subject, q.predicate, q.object, graph)
                       for q in _parse(text, ox.RdfFormat.TURTLE, source, positions=True))
-    return Contribution(source, name, media_type, hashlib.sha256(data).hexdigest(), tuple(dict.fromkeys(quads)))
+    unique = tuple(dict.fromkeys(quads))
+    return Contribution(source, name, media_type, hashlib.sha256(data).hexdigest(), unique, statements)
 
 
-def _jsonld_quads(text: str, source: str, graph: ox.NamedNode) -> Sequence[ox.Quad]:
+def _jsonld_quads(text: str, source: str, graph: ox.NamedNode
+                  ) -> tuple[Sequence[ox.Quad], Sequence[Statement] | None]:
     checked = jsonld.check(text, source=source)
     try:
-        quads = expansion.expand(checked, graph)
+        expanded = expansion.expand(checked, graph)
     except expansion.BadValue as e:
         line, column = jsonld.locate(text, json.dumps(e.value))
         raise ParseError(f'"{e.key}" is {json.dumps(e.value)}, which is not a valid code or IRI: remove spaces '
                          'and the characters <>"{}|^`\\ .', source=source, line=line, column=column) from e
-    if quads is not None:
-        return quads
+    if expanded is not None:
+        return expanded
     parsed = _parse(jsonld.for_parser(checked, graph.value), ox.RdfFormat.JSON_LD, source, positions=False)
     if any(q.graph_name != graph for q in parsed):
         raise ParseError("the file puts statements in named graphs of its own; a contribution is one "
                          "graph, so remove the nested \"@graph\" objects that have an \"id\".", source=source)
-    return parsed
+    return parsed, None
 
 
 def _parse(text: str, fmt: ox.RdfFormat, source: str, *, positions: bool) -> tuple[ox.Quad, ...]:

@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ogtgraph.errors import InputError, OgtGraphError
-from ogtgraph.formats import DEFAULT_MAX_BYTES, Contribution, read_contribution
+from ogtgraph.formats import DEFAULT_MAX_BYTES, Contribution, Statement, read_contribution
 from ogtgraph.namespaces import OGT, ORG, RDF_TYPE
 from ogtgraph.store import GraphStore, Provenance, now
 from ogtgraph.validation import Report, validate
@@ -146,13 +146,12 @@ def _ordered(paths: Sequence[Path], outcomes: dict[str, Outcome], parsed: dict[s
 
 def publisher_of(contribution: Contribution) -> str | None:
     """The publisher: the one lead organisation of its projects, else the one organisation it describes."""
-    quads: list[Any] = list(contribution.quads)
-    leads = {t.object.value for t in quads if t.predicate.value == OGT + "leadOrganisation"}
+    statements = contribution.statements
+    leads = {o.value for _, p, o in statements if p == OGT + "leadOrganisation"}
     if len(leads) == 1:
         return str(leads.pop())
-    orgs = {t.subject.value for t in quads
-            if t.predicate.value == RDF_TYPE and t.object.value == ORG + "Organization"
-            and isinstance(t.subject, ox.NamedNode)}
+    orgs = {s.value for s, p, o in statements
+            if p == RDF_TYPE and o.value == ORG + "Organization" and isinstance(s, ox.NamedNode)}
     return orgs.pop() if len(orgs) == 1 else None
 
 
@@ -189,20 +188,20 @@ def _validate_together(
             return reports
 
 
-def _described(contribution: Contribution) -> dict[str, list[ox.Quad]]:
+def _described(contribution: Contribution) -> dict[str, list[Statement]]:
     return {s.value: typed for s, typed in contribution.outline.types.items() if isinstance(s, ox.NamedNode)}
 
 
-def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[ox.Quad]]]
-           ) -> dict[str, list[ox.Quad]]:
-    index: dict[str, list[ox.Quad]] = defaultdict(list)
+def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[Statement]]]
+           ) -> dict[str, list[Statement]]:
+    index: dict[str, list[Statement]] = defaultdict(list)
     for c in passing:
         for iri, triples in described[c.source].items():
             index[iri].extend(triples)
     return index
 
 
-def _lookup(index: dict[str, list[ox.Quad]], store: GraphStore | None) -> Callable[[Iterable[str]], list[Any]]:
+def _lookup(index: dict[str, list[Statement]], store: GraphStore | None) -> Callable[[Iterable[str]], list[Any]]:
     def references(iris: Iterable[str]) -> list[Any]:
         found: list[Any] = []
         elsewhere: list[str] = []

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, SH
 
 from ogtgraph.compiled_shapes import CompiledShapes, Result, compile_shapes
 from ogtgraph.errors import InternalError
-from ogtgraph.formats import Contribution
+from ogtgraph.formats import Contribution, Statement
 from ogtgraph.jsonld import context
 from ogtgraph.namespaces import RDF_TYPE, short
 from ogtgraph.vocabulary import shape_files, vocabulary
@@ -103,14 +103,14 @@ class ShapeValidator:
     ) -> Report:
         outline = contribution.outline
         own = outline.subjects
-        if not any(cast(Any, q.object).value in _ENTITIES for typed in outline.types.values() for q in typed):
+        if not any(o.value in _ENTITIES for typed in outline.types.values() for _, _, o in typed):
             return Report(contribution.source, False, (_empty_finding(contribution),))
-        data: list[Any] = [*contribution.quads, *_context(contribution, references, self._class_paths)]
+        data = [*contribution.statements, *_context(contribution, references, self._class_paths)]
         results = [r for r in self._results(data, engine, contribution.source) if r.focus in own]
         findings = _findings(results, data, contribution.is_jsonld) if results else ()
         return Report(contribution.source, not any(f.severity == "violation" for f in findings), findings)
 
-    def _results(self, data: list[Any], engine: Engine, source: str) -> list[Result]:
+    def _results(self, data: list[Statement], engine: Engine, source: str) -> list[Result]:
         if self._compiled is not None and engine in ("auto", "compiled"):
             return self._compiled.validate(data)
         if engine == "compiled":
@@ -138,17 +138,24 @@ def validate(
 
 
 def _context(contribution: Contribution, references: References | None, class_paths: frozenset[str] | None
-             ) -> list[ox.Triple]:
+             ) -> list[Statement]:
     """What the vocabulary, then ``references``, say about the IRIs the contribution names through a
     property whose values the shapes check by class (all of them when that is not known)."""
     vocab = vocabulary()
     outline = contribution.outline
     wanted = outline.referenced if class_paths is None else frozenset().union(
         *(iris for predicate, iris in outline.by_predicate.items() if predicate in class_paths))
-    found = vocab.describe(wanted)
+    found = [_statement(t) for t in vocab.describe(wanted)]
     if references is not None:
-        found.extend(references(i for i in wanted if i not in vocab.index))
+        found.extend(_statement(t) for t in references(i for i in wanted if i not in vocab.index))
     return found
+
+
+def _statement(item: Any) -> Statement:
+    """A (subject, predicate IRI, object) tuple from a tuple, triple or quad."""
+    if isinstance(item, tuple):
+        return item
+    return (item.subject, item.predicate.value, item.object)
 
 
 class _PyShacl:
@@ -160,10 +167,10 @@ class _PyShacl:
             self._shapes.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
         self._validator: Validator | None = None
 
-    def run(self, data: list[ox.Triple]) -> list[Result]:
+    def run(self, data: list[Statement]) -> list[Result]:
         graph = rdflib.Graph(bind_namespaces="none")
-        for t in data:
-            graph.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
+        for subject, predicate, obj in data:
+            graph.add((_rdflib(subject), rdflib.URIRef(predicate), _rdflib(obj)))
         wrapped = DataGraph.from_rdflib_graph(graph)
         if self._validator is None:
             options = {"inference": "none", "inplace": True, "allow_warnings": True, "allow_infos": True}
@@ -220,14 +227,14 @@ def _ox(term: Any) -> Any:
     raise InternalError(f"unsupported RDF term {term!r}")
 
 
-def _findings(results: list[Result], data: list[Any], jsonld: bool) -> tuple[Finding, ...]:
+def _findings(results: list[Result], data: list[Statement], jsonld: bool) -> tuple[Finding, ...]:
     types: dict[Any, list[str]] = defaultdict(list)
     parents: dict[Any, Any] = {}
-    for t in data:
-        if t.predicate.value == RDF_TYPE:
-            types[t.subject].append(t.object.value)
-        if isinstance(t.object, ox.BlankNode):
-            parents.setdefault(t.object, t.subject)
+    for subject, predicate, obj in data:
+        if predicate == RDF_TYPE:
+            types[subject].append(obj.value)
+        if isinstance(obj, ox.BlankNode):
+            parents.setdefault(obj, subject)
     found = {
         Finding(
             severity=r.severity,
