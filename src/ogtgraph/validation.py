@@ -16,25 +16,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import pyoxigraph as ox
-import rdflib
-from pyshacl import Validator
-from pyshacl.graph_abstraction import DataGraph
-from rdflib.namespace import RDF, SH
 
 from ogtgraph.compiled_shapes import CompiledShapes, Result, compile_shapes
 from ogtgraph.errors import InternalError
 from ogtgraph.formats import Contribution, Statement
 from ogtgraph.jsonld import context
-from ogtgraph.namespaces import RDF_TYPE, short
+from ogtgraph.namespaces import RDF_TYPE, SH, short
 from ogtgraph.vocabulary import shape_files, vocabulary
 
 References = Callable[[Iterable[str]], Iterable[Any]]  # triples or quads: subject, predicate, object
 Engine = Literal["auto", "compiled", "pyshacl"]
 _ENTITIES = {"http://www.w3.org/ns/org#Organization", "https://schema.org/Project"}
-_SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+_SEVERITY = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
 CLASS_NAMES = {
     "http://www.w3.org/ns/org#Organization": "Organisation",
     "https://schema.org/Project": "Project",
@@ -159,15 +155,24 @@ def _statement(item: Any) -> Statement:
 
 
 class _PyShacl:
-    """pySHACL with its harvested shapes kept between runs (building them costs ~28 ms a run)."""
+    """pySHACL with its harvested shapes kept between runs (building them costs ~28 ms a run).
+
+    pySHACL and rdflib are imported here, on first use, so that commands that never need them start fast.
+    """
 
     def __init__(self, shapes: list[ox.Triple]):
+        import rdflib
+
         self._shapes = rdflib.Graph(bind_namespaces="none")
         for t in shapes:
             self._shapes.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
-        self._validator: Validator | None = None
+        self._validator: Any = None
 
     def run(self, data: list[Statement]) -> list[Result]:
+        import rdflib
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
         graph = rdflib.Graph(bind_namespaces="none")
         for subject, predicate, obj in data:
             graph.add((_rdflib(subject), rdflib.URIRef(predicate), _rdflib(obj)))
@@ -178,25 +183,31 @@ class _PyShacl:
         else:  # keep the harvested shapes; swap the data graph in
             self._validator.data_graph = wrapped
             self._validator._target_graph = None
-        _, report, _ = self._validator.run()  # type: ignore[no-untyped-call]
+        _, report, _ = self._validator.run()
         return _results_of(report)
 
 
-def _results_of(report: rdflib.Graph) -> list[Result]:
-    nested = set(report.objects(None, SH.detail))
+def _results_of(report: Any) -> list[Result]:
+    import rdflib
+
+    def node(iri: str) -> Any:
+        return rdflib.URIRef(iri)
+
+    nested = set(report.objects(None, node(SH + "detail")))
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        if node in nested:
+    for result in report.subjects(node(RDF_TYPE), node(SH + "ValidationResult")):
+        if result in nested:
             continue
-        path = report.value(node, SH.resultPath)
-        value = report.value(node, SH.value)
-        message = report.value(node, SH.resultMessage)
-        shape = report.value(node, SH.sourceShape)
+
+        def get(name: str, result: Any = result) -> Any:
+            return report.value(result, node(SH + name))
+
+        path, value, message, shape = get("resultPath"), get("value"), get("resultMessage"), get("sourceShape")
         results.append(Result(
-            focus=_ox(report.value(node, SH.focusNode)),
+            focus=_ox(get("focusNode")),
             path=str(path) if isinstance(path, rdflib.URIRef) else None,
             value=_ox(value) if value is not None else None,
-            severity=_SEVERITY.get(cast(Any, report.value(node, SH.resultSeverity)), "violation"),
+            severity=_SEVERITY.get(str(get("resultSeverity")), "violation"),
             message=str(message) if message is not None else None,
             shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
         ))
@@ -204,6 +215,8 @@ def _results_of(report: rdflib.Graph) -> list[Result]:
 
 
 def _rdflib(term: Any) -> Any:
+    import rdflib
+
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -216,6 +229,8 @@ def _rdflib(term: Any) -> Any:
 
 
 def _ox(term: Any) -> Any:
+    import rdflib
+
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
