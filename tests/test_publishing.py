@@ -134,9 +134,38 @@ def test_reloading_the_data_folder_replaces_every_graph(loaded_store_path: Path,
         return sorted(re.sub(r"_:\w+", "_:b", line) for line in lines if "/graph/_meta>" not in line)
 
     before = snapshot(loaded_store_path)
-    outcomes = load_into(loaded_store_path, sorted(data_dir.iterdir()))
+    outcomes = load_into(loaded_store_path, sorted(data_dir.iterdir()), force=True)
     assert all(o.replaced for o in outcomes) and len(outcomes) >= 10
     assert contributions(snapshot(loaded_store_path)) == contributions(before)
+
+
+def test_loading_the_same_files_again_changes_nothing(loaded_store_path: Path, data_dir: Path,
+                                                      snapshot: Snapshot) -> None:
+    before = snapshot(loaded_store_path)
+    outcomes = load_into(loaded_store_path, sorted(data_dir.iterdir()))
+    assert len(outcomes) >= 10
+    assert all(o.unchanged and o.conforms and not o.loaded and not o.replaced for o in outcomes)
+    assert exit_code(outcomes) == 0
+    assert snapshot(loaded_store_path) == before  # provenance too: not even the time loaded moves
+
+
+def test_a_changed_file_among_unchanged_ones_is_replaced(loaded_store_path: Path, data_dir: Path,
+                                                         tmp_path: Path) -> None:
+    copies = tmp_path / "data"
+    copies.mkdir()
+    for path in sorted(data_dir.iterdir()):
+        (copies / path.name).write_bytes(path.read_bytes())
+    changed = copies / "leeds-city-council.jsonld"
+    changed.write_text(changed.read_text().replace("Data Mill North", "Data Mill North (renamed)"))
+    outcomes = {Path(o.source).name: o for o in load_into(loaded_store_path, sorted(copies.iterdir()))}
+    assert outcomes["leeds-city-council.jsonld"].replaced
+    assert not outcomes["leeds-city-council.jsonld"].unchanged
+    assert all(o.unchanged for name, o in outcomes.items() if name != "leeds-city-council.jsonld")
+    store = GraphStore(loaded_store_path, read_only=True)
+    names = {r["name"].value for r in store.query(
+        "SELECT ?name WHERE { GRAPH <https://w3id.org/ogtgraph/graph/leeds-city-council> "
+        "{ ?p a <https://schema.org/Project> ; <https://schema.org/name> ?name } }")}
+    assert "Data Mill North (renamed)" in names and "Data Mill North" not in names
 
 
 # ---------------------------------------------------------------- files that refer to each other

@@ -81,7 +81,13 @@ def _report(outcomes: Sequence[publishing.Outcome], fmt: str, action: str) -> No
         click.echo("\n".join(outcome_lines(outcome, action=action)))
     good = sum(o.conforms for o in outcomes)
     click.echo(f"{good} of {len(outcomes)} file{'s' if len(outcomes) != 1 else ''} conform"
-               + (f"; {sum(o.loaded for o in outcomes)} loaded." if action == "load" else "."))
+               + (f"; {sum(o.loaded for o in outcomes)} loaded" + _unchanged_count(outcomes) + "."
+                  if action == "load" else "."))
+
+
+def _unchanged_count(outcomes: Sequence[publishing.Outcome]) -> str:
+    same = sum(o.unchanged for o in outcomes)
+    return f", {same} unchanged" if same else ""
 
 
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -112,9 +118,10 @@ def validate(files: tuple[Path, ...], fmt: str, store_path: Path | None) -> None
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--graph", help="Name (or full IRI) of the graph for a single file; default: the file name.")
 @click.option("--publisher", help="IRI of the publishing organisation; default: the lead organisation.")
+@click.option("--force", is_flag=True, help="Reload files the store already holds unchanged.")
 @format_option
 @store_option
-def load(files: tuple[Path, ...], graph: str | None, publisher: str | None, fmt: str,
+def load(files: tuple[Path, ...], graph: str | None, publisher: str | None, force: bool, fmt: str,
          store_path: Path | None) -> None:
     """Validate contribution FILES (or folders) and load each conforming one into its own graph.
 
@@ -123,7 +130,7 @@ def load(files: tuple[Path, ...], graph: str | None, publisher: str | None, fmt:
     """
     paths = contribution_files(files)
     with _open(store_path, read_only=False) as store, _progress(len(paths) + 1, "Loading") as bar:
-        outcomes = publishing.load(paths, store=store, graph=graph, publisher=publisher,
+        outcomes = publishing.load(paths, store=store, graph=graph, publisher=publisher, force=force,
                                    max_bytes=_settings(store_path).max_file_bytes, progress=bar.update)
     _report(outcomes, fmt, "load")
     sys.exit(publishing.exit_code(outcomes))

@@ -7,17 +7,18 @@ checked again, so nothing is loaded that refers to something that was not.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from ogtgraph.errors import InputError, OgtGraphError
-from ogtgraph.formats import DEFAULT_MAX_BYTES, Contribution, Statement, read_contribution
-from ogtgraph.namespaces import OGT, ORG, RDF_TYPE
+from ogtgraph.formats import DEFAULT_MAX_BYTES, Contribution, Statement, graph_name, read_contribution
+from ogtgraph.namespaces import OGT, ORG, RDF_TYPE, graph_iri
 from ogtgraph.store import GraphStore, Provenance, now
 from ogtgraph.validation import Report, validate
 
@@ -34,10 +35,11 @@ class Outcome:
     graph: str | None = None
     loaded: bool = False
     replaced: bool = False
+    unchanged: bool = False  # the store already holds this very file (same SHA-256); nothing was done
 
     @property
     def conforms(self) -> bool:
-        return self.error is None and self.report is not None and self.report.conforms
+        return self.unchanged or (self.error is None and self.report is not None and self.report.conforms)
 
 
 def exit_code(outcomes: Sequence[Outcome]) -> int:
@@ -69,15 +71,23 @@ def load(
     publisher: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> list[Outcome]:
     """Validate files together and load every conforming one into its own graph.
 
     Each file's triples are written while the rest are read and checked (see :class:`LoadSession`); only
-    the conforming ones are committed, so a file that fails leaves the store as it was.
+    the conforming ones are committed, so a file that fails leaves the store as it was. A file the store
+    already holds byte for byte (same graph, same SHA-256, same publisher) is left as it is, unless ``force``.
     """
+    same = {} if force else _unchanged(paths, store, graph=graph, publisher=publisher)
+    paths_to_read = [p for p in paths if p not in same]
     with store.session() as session:
-        outcomes, parsed = _read_all(paths, graph=graph, max_bytes=max_bytes, progress=progress,
+        outcomes, parsed = _read_all(paths_to_read, graph=graph, max_bytes=max_bytes, progress=progress,
                                      stage=session.stage)
+        for path, iri in same.items():
+            outcomes[str(path)] = Outcome(str(path), graph=iri, unchanged=True)
+            if progress is not None:
+                progress(1)
 
         def drop(failed: set[str]) -> None:
             session.wait()
@@ -97,9 +107,27 @@ def load(
     if progress is not None:
         progress(1)
     return [
-        Outcome(o.source, o.report, o.error, o.graph, o.source in conforming, o.source in replaced)
+        replace(o, loaded=o.source in conforming, replaced=o.source in replaced)
         for o in _ordered(paths, outcomes, parsed, reports)
     ]
+
+
+def _unchanged(paths: Sequence[Path], store: GraphStore, *, graph: str | None, publisher: str | None
+               ) -> dict[Path, str]:
+    """The files whose graph the store holds from this very file: {path: graph IRI}."""
+    records = {p.graph: p for p in store.provenance() if p.kind == "contribution"}
+    found = {}
+    for path in paths:
+        try:
+            iri = graph_iri(graph or graph_name(path))
+            record = records.get(iri)
+            if record is None or (publisher is not None and publisher != record.publisher):
+                continue
+            if record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest():
+                found[path] = iri
+        except (OgtGraphError, OSError):
+            continue  # reading it properly will say what is wrong
+    return found
 
 
 def _read_all(

@@ -35,6 +35,8 @@ def outcome_lines(outcome: Outcome, *, action: str) -> list[str]:
     """How one file went, for people: a status line, then each finding indented."""
     if outcome.error is not None:
         return [f"error    {outcome.error}"]
+    if outcome.unchanged:
+        return [f"unchanged {outcome.source} (the store already holds this file; --force reloads it)"]
     assert outcome.report is not None
     if outcome.conforms:
         done = ("replaced" if outcome.replaced else "loaded") if outcome.loaded else "conforms"
@@ -57,6 +59,7 @@ def outcomes_json(outcomes: Sequence[Outcome]) -> str:
         if o.graph is not None:
             item["graph"] = o.graph
         item["loaded"] = o.loaded
+        item["unchanged"] = o.unchanged
         items.append(item)
     return json.dumps(items, indent=2, ensure_ascii=False)
 
