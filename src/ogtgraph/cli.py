@@ -236,14 +236,39 @@ def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
 def show_summary(store_path: Path | None) -> None:
     """Load the bundled data into the store if it has no contributions yet, then print what it holds."""
     with _open(store_path, read_only=False) as store:
-        if not any(p.kind == "contribution" for p in store.provenance()):
-            paths = contribution_files([resources.folder("data")])
-            with _progress(len(paths) + 1, "Loading bundled data") as bar:
-                outcomes = publishing.load(paths, store=store, progress=bar.update)
-            bad = [o for o in outcomes if not o.conforms]
-            for o in bad:
-                click.echo("\n".join(outcome_lines(o, action="load")), err=True)
+        _load_bundled(store)
         click.echo(summary_text(summary.summarise(store), location=str(store.path)))
+
+
+def _load_bundled(store: GraphStore) -> None:
+    files = len(contribution_files([resources.folder("data")]))
+    with _progress(files + 1, "Loading bundled data") as bar:
+        outcomes = publishing.load_bundled_if_empty(store, progress=bar.update)
+    for outcome in outcomes or []:
+        if not outcome.conforms:
+            click.echo("\n".join(outcome_lines(outcome, action="load")), err=True)
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--query-timeout", type=float, help="Seconds a query may run (default $OGTGRAPH_QUERY_TIMEOUT or 30).")
+def serve(store_path: Path | None, host: str, port: int, query_timeout: float | None) -> None:
+    """Serve the SPARQL endpoint (/sparql) and the API (/api, docs at /docs) over the store.
+
+    With an empty store, the bundled contributions are loaded first.
+    """
+    import uvicorn
+
+    from ogtgraph.api import create_app
+
+    settings = Settings.from_env(store=store_path, query_timeout=query_timeout)
+    store = GraphStore(settings.store)
+    _load_bundled(store)
+    store.close()
+    click.echo(f"ogtgraph: serving {settings.store} at http://{host}:{port}/sparql", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

@@ -16,8 +16,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ogtgraph import resources
 from ogtgraph.errors import InputError, OgtGraphError
-from ogtgraph.formats import DEFAULT_MAX_BYTES, Contribution, Statement, graph_name, read_contribution
+from ogtgraph.formats import (
+    DEFAULT_MAX_BYTES,
+    Contribution,
+    Statement,
+    contribution_files,
+    graph_name,
+    read_contribution,
+)
 from ogtgraph.namespaces import OGT, ORG, RDF_TYPE, graph_iri
 from ogtgraph.store import GraphStore, Provenance, now
 from ogtgraph.validation import Report, validate
@@ -170,6 +178,13 @@ def _ordered(paths: Sequence[Path], outcomes: dict[str, Outcome], parsed: dict[s
     for source, report in reports.items():
         outcomes[source] = Outcome(source, report=report, graph=parsed[source].graph)
     return [outcomes[str(p)] for p in paths if str(p) in outcomes]
+
+
+def load_bundled_if_empty(store: GraphStore, *, progress: Progress | None = None) -> list[Outcome] | None:
+    """Load the contributions that ship with ogtgraph into a store that has none; None if it has some."""
+    if any(p.kind == "contribution" for p in store.provenance()):
+        return None
+    return load(contribution_files([resources.folder("data")]), store=store, progress=progress)
 
 
 def publisher_of(contribution: Contribution) -> str | None:

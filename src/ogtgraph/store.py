@@ -122,11 +122,25 @@ class GraphStore:
                 found.extend(q.triple for q in self._store.quads_for_pattern(node, predicate, None, None))
         return found
 
-    def query(self, sparql: str, *, substitutions: dict[str, Any] | None = None) -> Any:
-        """Run a SPARQL query over the union of the graphs; ``substitutions`` bind variables to terms."""
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[str, Any] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Any:
+        """Run a SPARQL query; ``substitutions`` bind variables to terms. The default graph is the union of
+        all graphs unless ``default_graphs`` lists some (SPARQL Protocol ``default-graph-uri``);
+        ``named_graphs`` limits what ``GRAPH`` sees (``named-graph-uri``)."""
         bound = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        options: dict[str, Any] = {"use_default_graph_as_union": default_graphs is None}
+        if default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
-            return self._store.query(sparql, use_default_graph_as_union=True, substitutions=bound or None)
+            return self._store.query(sparql, substitutions=bound or None, **options)
         except SyntaxError as e:
             raise QueryError(f"the query is not valid SPARQL: {e}") from e
         except RuntimeError as e:  # e.g. a substituted variable that the SELECT does not project
@@ -167,6 +181,14 @@ class GraphStore:
     def flush(self) -> None:
         if not self.read_only:
             self._store.flush()
+
+    def close(self) -> None:
+        """Flush and release the store (and its lock), so that other processes may open it."""
+        import gc
+
+        self.flush()
+        del self._store
+        gc.collect()
 
     def _writable(self) -> None:
         if self.read_only:

@@ -1,0 +1,206 @@
+"""Read-only SPARQL over a store, with a wall-clock limit and a row cap, in worker processes.
+
+pyoxigraph has no query timeout: a query runs to its end unless its process dies. So queries run in worker
+processes, each holding the store open read-only (the serving process never writes while serving); a query
+that passes the limit has its worker killed and replaced, and the caller gets :class:`QueryTimeout`, while
+the other workers go on serving. A SELECT is first counted (stopping at the cap + 1) and then serialised,
+so a result over the cap is refused without ever being held in memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ogtgraph.errors import InternalError, OgtGraphError, QueryError, StoreError
+from ogtgraph.negotiation import BOOLEAN, GRAPH, SOLUTIONS, Range, choose
+
+
+class QueryTimeout(OgtGraphError):
+    exit_code = 2
+    http_status = 503
+    code = "query-timeout"
+
+
+class TooManyRows(OgtGraphError):
+    exit_code = 2
+    http_status = 413
+    code = "too-many-rows"
+
+
+class NotAcceptable(OgtGraphError):
+    exit_code = 2
+    http_status = 406
+    code = "not-acceptable"
+
+
+class Busy(OgtGraphError):
+    exit_code = 3
+    http_status = 503
+    code = "busy"
+
+
+@dataclass(frozen=True)
+class Answer:
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Request:
+    query: str
+    accept: list[Range]
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    substitutions: dict[str, Any] | None = None  # variable name -> RDF term (named queries' parameters)
+
+
+class SparqlService:
+    """A pool of query workers over the store at ``path``."""
+
+    def __init__(self, path: Path, *, workers: int = 2, timeout: float = 30.0, max_rows: int = 100_000):
+        self.path = path
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(max(1, workers)):
+            self._idle.put(self._start())
+
+    def run(self, request: Request) -> Answer:
+        """Run a query; raises QueryError (bad query), NotAcceptable, TooManyRows, QueryTimeout or Busy."""
+        started = time.monotonic()
+        worker: _Worker | None
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise Busy(f"every query worker is busy; try again in a moment (limit {self.timeout:g} s).") from None
+        assert worker is not None
+        try:
+            worker.conn.send((request, self.max_rows))
+            left = max(0.0, self.timeout - (time.monotonic() - started))
+            if not worker.conn.poll(left):
+                self._replace(worker)
+                worker = None
+                raise QueryTimeout(f"the query ran for more than {self.timeout:g} s and was stopped; "
+                                   "narrow it (LIMIT, more specific patterns) or ask for a longer limit.")
+            kind, payload = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as e:
+            if worker is not None:
+                self._replace(worker)
+                worker = None
+            raise StoreError(f"a query worker failed ({e}); the query was not answered.") from e
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        return _answer(kind, payload, self.max_rows)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            worker.process.kill()
+            worker.process.join(timeout=5)
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, str(self.path)), daemon=True,
+                                        name="ogtgraph-query")
+        process.start()
+        child.close()
+        try:
+            ready = parent.recv() if parent.poll(60) else "no answer"
+        except EOFError:
+            ready = "the worker stopped"
+        if ready != "ready":
+            process.kill()
+            raise StoreError(f"a query worker could not open the store at {self.path} ({ready}).")
+        return _Worker(process, parent)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        if not self._closed:
+            self._idle.put(self._start())
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+
+
+def _answer(kind: str, payload: Any, max_rows: int) -> Answer:
+    if kind == "ok":
+        media, body = payload
+        return Answer(media, body)
+    if kind == "syntax":
+        raise QueryError(f"the query is not valid SPARQL: {payload}")
+    if kind == "update":
+        raise QueryError(str(payload))
+    if kind == "406":
+        raise NotAcceptable(f"the result can be served as {payload}; none of them is acceptable to the client.")
+    if kind == "rows":
+        raise TooManyRows(f"the result has more than {max_rows:,} rows; add LIMIT (and OFFSET to page).")
+    raise InternalError(f"the query failed: {payload}")
+
+
+# ---------------------------------------------------------------- in the worker process
+
+
+def _serve(conn: Connection, path: str) -> None:
+    from ogtgraph.store import GraphStore
+
+    try:
+        store = GraphStore(Path(path), read_only=True)
+    except OgtGraphError as e:
+        conn.send(f"error: {e}")
+        return
+    conn.send("ready")
+    while True:
+        try:
+            request, max_rows = conn.recv()
+        except EOFError:
+            return
+        conn.send(_execute(store, request, max_rows))
+
+
+def _execute(store: Any, request: Request, max_rows: int) -> tuple[str, Any]:
+    from ogtgraph import results
+
+    def run() -> Any:
+        return store.query(request.query, default_graphs=request.default_graphs, named_graphs=request.named_graphs,
+                           substitutions=request.substitutions)
+
+    try:
+        result = run()
+    except QueryError as e:
+        return "syntax", str(e).removeprefix("the query is not valid SPARQL: ")
+    except (OgtGraphError, ValueError, RuntimeError, OSError) as e:
+        return "error", str(e)
+    kind = results.kind(result)
+    offers = GRAPH if kind == "graph" else BOOLEAN if kind == "boolean" else SOLUTIONS
+    chosen = choose(request.accept, offers)
+    if chosen is None:
+        return "406", ", ".join(offers)
+    media, fmt = chosen
+    try:
+        if kind == "solutions":
+            if sum(1 for _, __ in zip(result, range(max_rows + 1), strict=False)) > max_rows:
+                return "rows", max_rows
+            result = run()
+        return "ok", (media, results.serialize(result, fmt))
+    except (OgtGraphError, ValueError, RuntimeError, OSError) as e:
+        return "error", str(e)
