@@ -5,6 +5,7 @@ Exit codes: 0 all good; 1 a contribution does not conform; 2 unusable input or u
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -14,13 +15,20 @@ from typing import Any
 
 import click
 
-from ogtgraph import publishing, queries, resources, results, summary
+from ogtgraph import collaborators, publishing, queries, resources, results, summary
 from ogtgraph.config import Settings
 from ogtgraph.errors import InputError, OgtGraphError
 from ogtgraph.formats import contribution_files
 from ogtgraph.namespaces import graph_iri
 from ogtgraph.store import GraphStore
-from ogtgraph.terminal import outcome_lines, outcomes_json, provenance_text, render_table, summary_text
+from ogtgraph.terminal import (
+    collaborator_table,
+    outcome_lines,
+    outcomes_json,
+    provenance_text,
+    render_table,
+    summary_text,
+)
 
 STORE_HELP = "The store folder (default: $OGTGRAPH_STORE, else ~/.local/share/ogtgraph/store)."
 store_option = click.option("--store", "store_path", type=click.Path(path_type=Path), help=STORE_HELP)
@@ -229,6 +237,30 @@ def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
                 store.export(handle, fmt)
         except OSError as e:
             raise InputError(f"{output}: cannot write the export ({e.strerror or e}).") from e
+
+
+@cli.command(name="collaborators")
+@click.argument("organisation")
+@click.option("--topic", help="Only this topic (code or IRI).")
+@click.option("--sector", "sectors", multiple=True, help="Only organisations in this sector (repeatable).")
+@click.option("--jurisdiction", help="Only organisations in this area or inside it (GSS code or IRI).")
+@click.option("--cross-sector", is_flag=True, help="Only organisations in other sectors.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 500))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+def find_collaborators(organisation: str, topic: str | None, sectors: tuple[str, ...], jurisdiction: str | None,
+                       cross_sector: bool, limit: int, fmt: str, store_path: Path | None) -> None:
+    """Organisations to work with, for ORGANISATION (its IRI or part of its name), with the reasons."""
+    with _open(store_path, read_only=True) as store:
+        index = collaborators.load_index(store)
+    me = collaborators.find_organisation(index, organisation)
+    ranked = collaborators.rank(index, organisation=me, topic=topic, sectors=sectors, jurisdiction=jurisdiction,
+                                cross_sector=cross_sector, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(collaborators.as_json(ranked, index), indent=2))
+        return
+    click.echo(f"Collaborators for {index.organisations[me].name} <{me}>")
+    click.echo(render_table(collaborator_table(ranked)))
 
 
 @cli.command(name="summary")

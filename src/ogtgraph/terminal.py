@@ -6,6 +6,8 @@ import json
 import shutil
 from collections.abc import Sequence
 
+from ogtgraph.collaborators import Candidate
+from ogtgraph.namespaces import short
 from ogtgraph.publishing import Outcome
 from ogtgraph.results import Table
 from ogtgraph.store import Provenance
@@ -86,3 +88,15 @@ def summary_text(summary: Summary, *, location: str) -> str:
         *[f"  {n:>5}  {label}" for label, n in summary.topics],
     ]
     return "\n".join(lines)
+
+
+def collaborator_table(ranked: Sequence[Candidate]) -> Table:
+    """Ranked collaborators, one line each, the reasons shortened to their kinds and topics."""
+    rows = []
+    for place, candidate in enumerate(ranked, 1):
+        reasons = ", ".join(
+            f"{r['kind']}" + (f" ({r['topic']})" if "topic" in r else "") for r in candidate.reasons)
+        org = candidate.organisation
+        rows.append([str(place), org.name, " ".join(sorted(short(s) for s in org.sectors)),
+                     " ".join(sorted(short(a) for a in org.areas)), f"{candidate.score:.2f}", reasons])
+    return Table(["#", "organisation", "sector", "area", "score", "why"], rows)

@@ -11,10 +11,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ogtgraph.api import queries_routes, sparql_routes
+from ogtgraph import collaborators
+from ogtgraph.api import collaborators_routes, queries_routes, sparql_routes
 from ogtgraph.config import Settings
 from ogtgraph.errors import OgtGraphError
 from ogtgraph.sparql_service import SparqlService
+from ogtgraph.store import GraphStore
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -22,6 +24,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reader = GraphStore(settings.store, read_only=True)
+        app.state.index = collaborators.load_index(reader)  # read once: the server never writes
+        reader.close()
         service = SparqlService(settings.store, workers=settings.workers, timeout=settings.query_timeout,
                                 max_rows=settings.max_rows)
         app.state.sparql = service
@@ -38,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
                        allow_headers=["*"])
     app.include_router(sparql_routes.router)
     app.include_router(queries_routes.router)
+    app.include_router(collaborators_routes.router)
     _errors(app)
     return app
 
