@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ogtgraph import collaborators, publishing, queries, resources, results, summary
+from ogtgraph import areas, collaborators, publishing, queries, resources, results, summary
 from ogtgraph.config import Settings
 from ogtgraph.errors import InputError, OgtGraphError
 from ogtgraph.formats import contribution_files
@@ -237,6 +237,22 @@ def export(fmt: str, output: Path | None, store_path: Path | None) -> None:
                 store.export(handle, fmt)
         except OSError as e:
             raise InputError(f"{output}: cannot write the export ({e.strerror or e}).") from e
+
+
+@cli.group(name="areas")
+def areas_group() -> None:
+    """Reference lists of areas (GSS codes and their hierarchy)."""
+
+
+@areas_group.command(name="import")
+@click.argument("path", type=click.Path(path_type=Path))
+@store_option
+def import_areas(path: Path, store_path: Path | None) -> None:
+    """Import UK local authority areas from mySociety's uk_local_authorities.csv at PATH (replaces an earlier
+    import): names, GSS codes, types, and the county / combined authority / region / nation each lies in."""
+    with _open(store_path, read_only=False) as store:
+        count = areas.import_areas(path, store)
+    click.echo(f"imported {count} areas from {path} into <{areas.AREAS_GRAPH}>")
 
 
 @cli.command(name="collaborators")
