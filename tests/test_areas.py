@@ -21,7 +21,8 @@ pytestmark = pytest.mark.skipif(not SOURCE.exists(), reason="the shared copy of 
 
 
 def parents(store: GraphStore, code: str) -> set[str]:
-    query = "SELECT ?area ?parent WHERE { GRAPH <" + AREAS_GRAPH + "> { ?area <https://schema.org/containedInPlace> ?parent } }"
+    query = ("SELECT ?area ?parent WHERE { GRAPH <" + AREAS_GRAPH + "> "
+             "{ ?area <https://schema.org/containedInPlace> ?parent } }")
     return {r["parent"].value.rsplit("/", 1)[-1] for r in store.query(query, substitutions={"area": _iri(code)})}
 
 
