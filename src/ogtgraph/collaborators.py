@@ -43,9 +43,10 @@ _PROJECTS = """
 PREFIX ogt: <https://w3id.org/ogtgraph/def#>
 PREFIX schema: <https://schema.org/>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
-SELECT ?project ?name ?role ?org ?topic ?phase WHERE {
+SELECT ?project ?name ?description ?role ?org ?topic ?phase WHERE {
   ?project a schema:Project .
   OPTIONAL { ?project schema:name ?name }
+  OPTIONAL { ?project schema:description ?description }
   OPTIONAL { ?project ogt:phase ?phase }
   {
     VALUES (?p ?role) { (ogt:leadOrganisation "lead") (ogt:partner "partner") (ogt:participant "participant")
@@ -70,6 +71,7 @@ class Organisation:
 class Project:
     id: str
     name: str = ""
+    description: str = ""
     phase: str | None = None
     topics: set[str] = field(default_factory=set)
     roles: dict[str, set[str]] = field(default_factory=lambda: {r: set() for r in _ROLES})
@@ -140,6 +142,7 @@ def load_index(store: GraphStore) -> Index:
     for row in store.query(_PROJECTS):
         project = projects.setdefault(row["project"].value, Project(row["project"].value))
         project.name = row["name"].value if row["name"] is not None else project.name
+        project.description = row["description"].value if row["description"] is not None else project.description
         project.phase = row["phase"].value if row["phase"] is not None else project.phase
         if row["topic"] is not None:
             project.topics.add(row["topic"].value)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ogtgraph import collaborators
-from ogtgraph.api import collaborators_routes, queries_routes, sparql_routes
+from ogtgraph.api import catalogue_routes, collaborators_routes, queries_routes, sparql_routes
 from ogtgraph.config import Settings
 from ogtgraph.errors import OgtGraphError
 from ogtgraph.sparql_service import SparqlService
@@ -44,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql_routes.router)
     app.include_router(queries_routes.router)
     app.include_router(collaborators_routes.router)
+    app.include_router(catalogue_routes.router)
     _errors(app)
     return app
 
