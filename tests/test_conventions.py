@@ -267,6 +267,7 @@ def test_every_setting_is_documented_in_the_readme(setting: str) -> None:
 
 @pytest.mark.parametrize("setting", [f.name for f in dataclasses.fields(config.Settings)])
 def test_every_setting_is_read_from_its_environment_variable(setting: str, tmp_path: Path) -> None:
-    values = {"store": str(tmp_path / "s"), "max_file_bytes": "1234"}
+    values = {"store": str(tmp_path / "s"), "max_file_bytes": "1234", "query_timeout": "2.5", "max_rows": "77",
+              "workers": "3"}
     settings = config.Settings.from_env({f"{config.PREFIX}{setting.upper()}": values[setting]})
     assert str(getattr(settings, setting)) == values[setting]
