@@ -7,7 +7,13 @@ Failures are exceptions; results (including a contribution that does not conform
     │   ├── ParseError              a file is not well-formed Turtle / JSON / JSON-LD (file, line, column)
     │   ├── RemoteContextError      a JSON-LD file names a context ogtgraph will not fetch
     │   ├── UnknownKeyError         a JSON-LD key that the ogtgraph context does not define
-    │   └── QueryError              a SPARQL query or a query parameter is not usable
+    │   ├── QueryError              a SPARQL query or a query parameter is not usable
+    │   ├── ReadOnly                a SPARQL update sent to the read-only endpoint (HTTP 403)
+    │   ├── UnsupportedMediaType    a request body of a type the endpoint does not take (HTTP 415)
+    │   ├── NotAcceptable           no result format the client accepts (HTTP 406)
+    │   └── TooManyRows             a result over the row cap (HTTP 413)
+    ├── QueryTimeout                a query stopped at the wall-clock limit (HTTP 503)
+    ├── Busy                        every query worker is busy (HTTP 503)
     ├── NotFoundError               a named query, contribution or file that does not exist (exit 2, HTTP 404)
     ├── ConfigError                 a setting has a value that cannot be used (exit 2)
     ├── StoreError                  the store cannot be opened, read or written (exit 3, HTTP 503)
@@ -57,6 +63,38 @@ class UnknownKeyError(InputError):
 
 class QueryError(InputError):
     code = "bad-query"
+
+
+class ReadOnly(InputError):
+    http_status = 403
+    code = "read-only"
+
+
+class UnsupportedMediaType(InputError):
+    http_status = 415
+    code = "unsupported-media-type"
+
+
+class NotAcceptable(InputError):
+    http_status = 406
+    code = "not-acceptable"
+
+
+class TooManyRows(InputError):
+    http_status = 413
+    code = "too-many-rows"
+
+
+class QueryTimeout(OgtGraphError):
+    exit_code = 2
+    http_status = 503
+    code = "query-timeout"
+
+
+class Busy(OgtGraphError):
+    exit_code = 3
+    http_status = 503
+    code = "busy"
 
 
 class NotFoundError(OgtGraphError):

@@ -18,32 +18,17 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from ogtgraph.errors import InternalError, OgtGraphError, QueryError, StoreError
+from ogtgraph.errors import (
+    Busy,
+    InternalError,
+    NotAcceptable,
+    OgtGraphError,
+    QueryError,
+    QueryTimeout,
+    StoreError,
+    TooManyRows,
+)
 from ogtgraph.negotiation import BOOLEAN, GRAPH, SOLUTIONS, Range, choose
-
-
-class QueryTimeout(OgtGraphError):
-    exit_code = 2
-    http_status = 503
-    code = "query-timeout"
-
-
-class TooManyRows(OgtGraphError):
-    exit_code = 2
-    http_status = 413
-    code = "too-many-rows"
-
-
-class NotAcceptable(OgtGraphError):
-    exit_code = 2
-    http_status = 406
-    code = "not-acceptable"
-
-
-class Busy(OgtGraphError):
-    exit_code = 3
-    http_status = 503
-    code = "busy"
 
 
 @dataclass(frozen=True)

@@ -10,25 +10,14 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ogtgraph import queries
-from ogtgraph.errors import InputError
+from ogtgraph.errors import InputError, NotAcceptable, ReadOnly, UnsupportedMediaType
 from ogtgraph.negotiation import GRAPH, choose, parse_accept
-from ogtgraph.sparql_service import NotAcceptable
 from ogtgraph.sparql_service import Request as QueryRequest
 from ogtgraph.web import render
 
 router = APIRouter()
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORM = "application/x-www-form-urlencoded"
-
-
-class ReadOnly(InputError):
-    http_status = 403
-    code = "read-only"
-
-
-class UnsupportedMediaType(InputError):
-    http_status = 415
-    code = "unsupported-media-type"
 
 
 @router.get("/sparql", include_in_schema=True, summary="SPARQL 1.1 query (GET)")
