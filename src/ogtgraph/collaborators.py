@@ -15,6 +15,7 @@ Scoring (documented in the README):
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -101,30 +102,66 @@ class Index:
     by_member: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_funder: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_area: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # topic -> organisation -> the projects it works on with that topic
+    topic_members: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
+    # topic -> organisations with a project in an early (discovery, alpha) / late (beta, live) phase on it
+    topic_early: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    topic_late: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    funded_leads: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
+    _within: dict[str, set[str]] = field(default_factory=dict)
+    # The same by position, for the scoring loops: organisation i is ids[i].
+    ids: list[str] = field(default_factory=list)
+    position: dict[str, int] = field(default_factory=dict)
+    topic_positions: dict[str, list[int]] = field(default_factory=dict)
+    early_positions: dict[str, list[int]] = field(default_factory=dict)
+    late_positions: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for organisation in self.organisations.values():
             for area in organisation.areas:
                 self.by_area[area].add(organisation.id)
         for project in self.projects.values():
+            members = project.members
             for topic in project.topics:
                 self.by_topic[topic].add(project.id)
-            for org in project.members:
+                by_org = self.topic_members[topic]
+                for org in members:
+                    by_org.setdefault(org, set()).add(project.id)
+                if project.phase in EARLY:
+                    self.topic_early[topic].update(members)
+                elif project.phase in LATE:
+                    self.topic_late[topic].update(members)
+            for org in members:
                 self.by_member[org].add(project.id)
-            for org in project.roles["funder"]:
-                self.by_funder[org].add(project.id)
+            for funder in project.roles["funder"]:
+                self.by_funder[funder].add(project.id)
+                for lead in project.roles["lead"]:
+                    self.funded_leads[funder].setdefault(lead, set()).add(project.id)
+        self.ids = sorted(self.organisations, key=lambda o: (self.organisations[o].name, o))
+        self.position = {org: i for i, org in enumerate(self.ids)}
+
+        def positions(orgs: Iterable[str]) -> list[int]:
+            return sorted(self.position[o] for o in orgs if o in self.position)
+
+        self.topic_positions = {t: positions(members) for t, members in self.topic_members.items()}
+        self.early_positions = {t: positions(orgs) for t, orgs in self.topic_early.items()}
+        self.late_positions = {t: positions(orgs) for t, orgs in self.topic_late.items()}
 
     def rarity(self, topic: str) -> float:
         return 1.0 + math.log(max(len(self.projects), 1) / max(len(self.by_topic.get(topic, ())), 1))
 
     def within(self, area: str) -> set[str]:
-        """The area and every area it lies inside."""
+        """The area and every area it lies inside (remembered)."""
+        known = self._within.get(area)
+        if known is not None:
+            return known
         seen, todo = {area}, [area]
         while todo:
             for parent in self.parents.get(todo.pop(), ()):
                 if parent not in seen:
                     seen.add(parent)
                     todo.append(parent)
+        self._within[area] = seen
         return seen
 
 
@@ -166,32 +203,169 @@ def rank(
     limit: int = 20,
     offset: int = 0,
 ) -> list[Candidate]:
-    """Organisations to work with, best first, each with the reasons for its score."""
-    me, mine = _subject(index, organisation, project)
-    wanted_sectors = {s if ":" in s else SECTOR + s for s in sectors}
-    area = (jurisdiction if ":" in jurisdiction else GSS + jurisdiction) if jurisdiction else None
-    topic_iri = (topic if ":" in topic else TOPIC + topic) if topic else None
-    my_sectors = set().union(*(index.organisations[o].sectors for o in me if o in index.organisations))
-    candidates: dict[str, Candidate] = {}
+    """Organisations to work with, best first, each with the reasons for its score.
 
-    def candidate(org_id: str) -> Candidate | None:
-        org = index.organisations.get(org_id)
-        if org is None or org_id in me:
-            return None
-        if wanted_sectors and not org.sectors & wanted_sectors:
-            return None
-        if cross_sector and org.sectors & my_sectors:
-            return None
-        if area is not None and not any(area in index.within(a) for a in org.areas):
-            return None
-        return candidates.setdefault(org_id, Candidate(org))
+    Every organisation is scored from the precomputed index (a few dictionary look-ups each); the reasons,
+    which cost more to spell out, are written for the page asked for only, by the same rules.
+    """
+    ask = _Question(index, *_subject(index, organisation, project), topic, sectors, jurisdiction, cross_sector)
+    scores = ask.scores()
+    # organisations are numbered in name order, so the position breaks ties by name
+    best = heapq.nsmallest(offset + limit, (i for i, score in enumerate(scores) if score > 0),
+                           key=lambda i: (-scores[i], i))
+    page = []
+    for i in best[offset:]:
+        candidate = Candidate(index.organisations[index.ids[i]])
+        ask.explain(candidate)
+        page.append(candidate)
+    return page
 
-    _shared_topics(index, mine, topic_iri, candidate)
-    _worked_together(index, me, mine, candidate)
-    _shared_funders(index, mine, candidate)
-    _areas(index, me, candidates, candidate)
-    ranked = sorted(candidates.values(), key=lambda c: (-c.score, c.organisation.name, c.organisation.id))
-    return [c for c in ranked if c.score > 0][offset: offset + limit]
+
+class _Question:
+    """One question put to the index: who, about which projects, with which filters."""
+
+    def __init__(self, index: Index, me: set[str], mine: list[Project], topic: str | None, sectors: Iterable[str],
+                 jurisdiction: str | None, cross_sector: bool):
+        self.index, self.me, self.mine = index, me, mine
+        self.mine_ids = {p.id for p in mine}
+        only = (topic if ":" in topic else TOPIC + topic) if topic else None
+        self.only = only
+        self.topics = sorted({t for p in mine for t in p.topics if only is None or t == only})
+        self.early = {t for p in mine if p.phase in EARLY for t in p.topics}
+        self.late = {t for p in mine if p.phase in LATE for t in p.topics}
+        self.funders = sorted({f for p in mine for f in p.roles["funder"]})
+        self.sectors = {s if ":" in s else SECTOR + s for s in sectors}
+        self.area = (jurisdiction if ":" in jurisdiction else GSS + jurisdiction) if jurisdiction else None
+        self.cross_sector = cross_sector
+        self.my_sectors = set().union(*(index.organisations[o].sectors for o in me if o in index.organisations))
+        self.my_areas = set().union(*(index.organisations[o].areas for o in me if o in index.organisations))
+        self.my_wider = set().union(*(index.within(a) - {a} for a in self.my_areas)) - _TOO_WIDE
+        self._allowed: dict[str, bool] = {}
+
+    def allowed(self, org_id: str) -> bool:
+        known = self._allowed.get(org_id)
+        if known is None:
+            known = self._allowed[org_id] = self._check(org_id)
+        return known
+
+    def _check(self, org_id: str) -> bool:
+        org = self.index.organisations.get(org_id)
+        if org is None or org_id in self.me:
+            return False
+        if self.sectors and not org.sectors & self.sectors:
+            return False
+        if self.cross_sector and org.sectors & self.my_sectors:
+            return False
+        if self.only is not None and org_id not in self.index.topic_members.get(self.only, {}):
+            return False  # asked about one topic: only organisations working on it
+        return self.area is None or any(self.area in self.index.within(a) for a in org.areas)
+
+    def scores(self) -> list[float]:
+        """Every organisation's score, by position; 0 for those left out."""
+        index, position = self.index, self.index.position
+        scores = [0.0] * len(index.ids)
+        for topic in self.topics:
+            weight = index.rarity(topic)
+            for i in index.topic_positions.get(topic, ()):
+                scores[i] += weight
+            bonus = set(index.late_positions.get(topic, ()) if topic in self.early else ())
+            bonus.update(index.early_positions.get(topic, ()) if topic in self.late else ())
+            for i in bonus:
+                scores[i] += 1.0
+        together = set().union(*(p.members | p.roles["funder"] for p in self.mine))
+        for org in together - self.me:  # few: count their topics again, leaving out the projects shared with us
+            if org in position:
+                scores[position[org]] = self._topic_points(org)
+        for project in self.mine:
+            if project.members & self.me:
+                for org in (project.members | project.roles["funder"]) - self.me:
+                    if org in position:
+                        scores[position[org]] += 2.0
+        for funder in self.funders:
+            for org in index.funded_leads.get(funder, {}):
+                if org in position:
+                    scores[position[org]] += 1.0
+        same, near = self._areas()
+        for org in near:
+            if scores[position[org]] > 0:
+                scores[position[org]] += 0.5
+        for org in same:
+            scores[position[org]] += 1.0
+        for org in self.me:
+            if org in position:
+                scores[position[org]] = 0.0
+        if self.sectors or self.cross_sector or self.area or self.only:
+            for i, score in enumerate(scores):
+                if score > 0 and not self.allowed(index.ids[i]):
+                    scores[i] = 0.0
+        return scores
+
+    def _topic_points(self, org: str) -> float:
+        points = 0.0
+        for topic in self.topics:
+            if self.index.topic_members.get(topic, {}).get(org, set()) - self.mine_ids:
+                points += self.index.rarity(topic)
+                wanted = (topic in self.early and org in self.index.topic_late.get(topic, set())) or (
+                    topic in self.late and org in self.index.topic_early.get(topic, set()))
+                points += 1.0 if wanted else 0.0
+        return points
+
+    def _areas(self) -> tuple[set[str], set[str]]:
+        """The organisations in the asker's areas, and those in neighbouring ones (sharing a wider area)."""
+        index = self.index
+        same = set().union(*(index.by_area.get(a, set()) for a in self.my_areas - _TOO_WIDE))
+        near_areas = [a for a in index.by_area if a not in self.my_areas and (index.within(a) - {a}) & self.my_wider]
+        near = set().union(*(index.by_area[a] for a in near_areas)) - same
+        return same, near
+
+    def _area_points(self, org_id: str) -> float:
+        areas = self.index.organisations[org_id].areas
+        if areas & self.my_areas:
+            return 1.0
+        wider = set().union(*(self.index.within(a) - {a} for a in areas))
+        return 0.5 if wider & self.my_wider else 0.0
+
+    def explain(self, candidate: Candidate) -> None:
+        """The reasons for one organisation's score, by the rules :meth:`scores` counts with."""
+        index, org = self.index, candidate.organisation.id
+        for topic in self.topics:
+            projects = index.topic_members.get(topic, {}).get(org, set()) - self.mine_ids
+            if not projects:
+                continue
+            yours = sorted(p.id for p in self.mine if topic in p.topics)
+            candidate.add(index.rarity(topic), {"kind": "shared-topic", "topic": short(topic), "yours": yours,
+                                                "theirs": sorted(projects)})
+            self._explain_phase(candidate, topic)
+        for project in self.mine:
+            together = project.members | project.roles["funder"]
+            if project.members & self.me and org in together:
+                role = next(r for r in _ROLES if org in project.roles[r])
+                candidate.add(2.0, {"kind": "already-partners", "project": project.id, "theirRole": role})
+        for funder in self.funders:
+            theirs = index.funded_leads.get(funder, {}).get(org)
+            if theirs:
+                candidate.add(1.0, {"kind": "shared-funder", "funder": funder, "theirs": sorted(theirs)[0]})
+        points = self._area_points(org)
+        if points == 1.0:
+            area = sorted(candidate.organisation.areas & self.my_areas)[0]
+            candidate.add(1.0, {"kind": "same-area", "area": short(area)})
+        elif points:
+            wider = set().union(*(index.within(a) - {a} for a in candidate.organisation.areas)) & self.my_wider
+            candidate.add(0.5, {"kind": "neighbouring-area", "within": short(sorted(wider)[0])})
+
+    def _explain_phase(self, candidate: Candidate, topic: str) -> None:
+        index, org = self.index, candidate.organisation.id
+        directions = ((EARLY, index.topic_late, LATE), (LATE, index.topic_early, EARLY))
+        for mine_phases, theirs_set, theirs_phases in directions:
+            mine = [p for p in self.mine if topic in p.topics and p.phase in mine_phases]
+            if not mine or org not in theirs_set.get(topic, set()):
+                continue
+            theirs = sorted(pid for pid in index.topic_members[topic].get(org, set())
+                            if index.projects[pid].phase in theirs_phases)
+            candidate.add(1.0, {"kind": "complementary-phase", "topic": short(topic), "yours": mine[0].id,
+                                "yourPhase": short(mine[0].phase or ""), "theirs": theirs[0],
+                                "theirPhase": short(index.projects[theirs[0]].phase or "")})
+            return
 
 
 def find_organisation(index: Index, text: str) -> str:
@@ -231,68 +405,6 @@ def _subject(index: Index, organisation: str | None, project: str | None) -> tup
     if organisation is None or organisation not in index.organisations:
         raise NotFoundError(f"there is no organisation <{organisation}> in the store; see /api/organisations.")
     return {organisation}, [index.projects[p] for p in sorted(index.by_member.get(organisation, ()))]
-
-
-def _shared_topics(index: Index, mine: list[Project], only: str | None, candidate: Any) -> None:
-    for topic in sorted({t for p in mine for t in p.topics if only is None or t == only}):
-        yours = [p for p in mine if topic in p.topics]
-        mine_ids = {p.id for p in mine}
-        theirs_by_org: dict[str, list[Project]] = defaultdict(list)
-        for pid in index.by_topic.get(topic, ()):
-            if pid in mine_ids:
-                continue  # a project both work on is counted once, as working together
-            for org in index.projects[pid].members:
-                theirs_by_org[org].append(index.projects[pid])
-        for org, theirs in theirs_by_org.items():
-            found = candidate(org)
-            if found is None:
-                continue
-            found.add(index.rarity(topic), {"kind": "shared-topic", "topic": short(topic),
-                                            "yours": sorted(p.id for p in yours),
-                                            "theirs": sorted(p.id for p in theirs)})
-            early_late = [(a, b) for a in yours for b in theirs if a.id != b.id and (
-                (a.phase in EARLY and b.phase in LATE) or (a.phase in LATE and b.phase in EARLY))]
-            if early_late:
-                a, b = early_late[0]
-                found.add(1.0, {"kind": "complementary-phase", "topic": short(topic), "yours": a.id,
-                                "yourPhase": short(a.phase or ""), "theirs": b.id, "theirPhase": short(b.phase or "")})
-
-
-def _worked_together(index: Index, me: set[str], mine: list[Project], candidate: Any) -> None:
-    for project in mine:
-        together = project.members | project.roles["funder"]
-        if not together & me:
-            continue
-        for org in sorted(together - me):
-            found = candidate(org)
-            if found is not None:
-                role = next(r for r in _ROLES if org in project.roles[r])
-                found.add(2.0, {"kind": "already-partners", "project": project.id, "theirRole": role})
-
-
-def _shared_funders(index: Index, mine: list[Project], candidate: Any) -> None:
-    for funder in sorted({f for p in mine for f in p.roles["funder"]}):
-        for pid in sorted(index.by_funder.get(funder, ())):
-            for org in sorted(index.projects[pid].roles["lead"]):
-                found = candidate(org)
-                if found is not None and not any(r.get("funder") == funder for r in found.reasons):
-                    found.add(1.0, {"kind": "shared-funder", "funder": funder, "theirs": pid})
-
-
-def _areas(index: Index, me: set[str], candidates: dict[str, Candidate], candidate: Any) -> None:
-    my_areas = set().union(*(index.organisations[o].areas for o in me if o in index.organisations))
-    for area in sorted(my_areas - _TOO_WIDE):
-        for org in sorted(index.by_area.get(area, ())):
-            candidate(org)  # an organisation in the same area is a candidate even without shared projects
-    my_parents = set().union(*(index.within(a) - {a} for a in my_areas)) - _TOO_WIDE
-    for found in candidates.values():
-        theirs = found.organisation.areas
-        if theirs & my_areas:
-            found.add(1.0, {"kind": "same-area", "area": short(sorted(theirs & my_areas)[0])})
-            continue
-        shared = set().union(*(index.within(a) - {a} for a in theirs)) & my_parents
-        if shared:
-            found.add(0.5, {"kind": "neighbouring-area", "within": short(sorted(shared)[0])})
 
 
 # Sharing a nation or the UK is not being neighbours.
