@@ -10,16 +10,18 @@ import gc
 import io
 import shutil
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner, Result
+from http_server import LiveServer, copy_store, running_server
 
 from ogtgraph import publishing
 from ogtgraph.cli import cli
+from ogtgraph.config import Settings
 from ogtgraph.formats import contribution_files
 from ogtgraph.store import GraphStore
 
@@ -149,3 +151,17 @@ def _term(term: object) -> rdflib.term.Node:
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+# ---------------------------------------------------------------- a real server over HTTP (tests/http_server.py)
+
+SERVER_QUERY_TIMEOUT = 2.0  # seconds: short, so that the wall-clock limit is tested quickly
+
+
+@pytest.fixture(scope="module")
+def data_server(_data_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real uvicorn server (two query workers, a 2 s limit) over a store holding data/, once per module."""
+    path = copy_store(_data_store_template, tmp_path_factory.mktemp("served") / "store")
+    settings = Settings(store=path, query_timeout=SERVER_QUERY_TIMEOUT, max_rows=100_000, workers=2)
+    with running_server(settings) as server:
+        yield server
