@@ -52,12 +52,7 @@ NEEDS_WRITE = {
                  "update_dataset_full", "update_post_form", "update_post_direct", "update_base_uri")
 }
 
-FAILING = {
-    "query_content_type_construct": "BUG: the endpoint gives queries no base IRI, so a query with relative IRIs "
-                                    "(CONSTRUCT { <s> <p> 1 }) is refused 400 'IRI parsing failed'; the SPARQL 1.1 "
-                                    "Protocol lets the service define the BASE (e.g. the endpoint URL): "
-                                    "sparql_service/store.query should pass base_iri to pyoxigraph",
-}
+FAILING: dict[str, str] = {}  # manifest entries the endpoint is known to fail, with the reason
 
 BOOLEAN_TYPES = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
                  "application/sparql-results+xml": ox.QueryResultsFormat.XML}

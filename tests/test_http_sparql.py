@@ -202,9 +202,6 @@ def test_an_unknown_default_graph_is_an_empty_default_graph(http: httpx.Client) 
     assert json_count(response.json()) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a default-graph-uri or named-graph-uri that is not an absolute IRI "
-                                       "fails in the worker (ValueError from pyoxigraph.NamedNode) and is answered 500 "
-                                       "internal-error instead of 400: the client's input, not our bug")
 @pytest.mark.parametrize("field", ["default-graph-uri", "named-graph-uri"])
 @pytest.mark.parametrize("value", ["not an iri", "relative/graph", ""])
 def test_a_graph_uri_that_is_not_an_iri_is_400(http: httpx.Client, field: str, value: str) -> None:
@@ -356,9 +353,6 @@ def test_an_update_is_refused_as_read_only_with_403(http: httpx.Client, how: str
     assert "read-only" in body["error"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: POST form with update= and no query= is answered 400 'the request has "
-                                       "no query', not 403 read-only as the README says (sparql_post looks for a "
-                                       "query before _answer refuses updates)")
 def test_a_form_update_is_refused_as_read_only_with_403(http: httpx.Client) -> None:
     assert_error(REFUSED_UPDATES["form update="](http), 403, "read-only")
 
@@ -418,9 +412,6 @@ def test_a_browser_gets_the_query_page_with_the_example_queries(http: httpx.Clie
         assert name in page, f"the query page does not show the example query {name}"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: media types are case-insensitive, but sparql_routes._describe only serves "
-                                       "the query page when the raw Accept header contains the lower-case 'text/html'; "
-                                       "'Accept: Text/HTML' gets the Turtle service description")
 def test_the_query_page_is_chosen_whatever_the_case_of_the_accept_header(http: httpx.Client) -> None:
     response = http.get("/sparql", headers={"Accept": "Text/HTML,*/*;q=0.8"})
     assert response.headers["content-type"].startswith("text/html")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 # What each kind of result can be served as, in the server's order of preference.
@@ -52,9 +53,10 @@ def parse_accept(header: str | None) -> list[Range]:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
                 try:
-                    q = max(0.0, min(1.0, float(value)))
+                    q = float(value)
                 except ValueError:
                     q = 0.0
+                q = max(0.0, min(1.0, q)) if math.isfinite(q) else 0.0
         ranges.append(Range(media.lower(), q))
     return ranges or [Range("*/*", 1.0)]
 

@@ -44,6 +44,7 @@ class Request:
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
     substitutions: dict[str, Any] | None = None  # variable name -> RDF term (named queries' parameters)
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's address)
 
 
 class SparqlService:
@@ -167,7 +168,7 @@ def _execute(store: Any, request: Request, max_rows: int) -> tuple[str, Any]:
 
     def run() -> Any:
         return store.query(request.query, default_graphs=request.default_graphs, named_graphs=request.named_graphs,
-                           substitutions=request.substitutions)
+                           substitutions=request.substitutions, base_iri=request.base_iri)
 
     try:
         result = run()

@@ -129,6 +129,7 @@ class GraphStore:
         substitutions: dict[str, Any] | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
         """Run a SPARQL query; ``substitutions`` bind variables to terms. The default graph is the union of
         all graphs unless ``default_graphs`` lists some (SPARQL Protocol ``default-graph-uri``);
@@ -140,7 +141,7 @@ class GraphStore:
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
-            return self._store.query(sparql, substitutions=bound or None, **options)
+            return self._store.query(sparql, substitutions=bound or None, base_iri=base_iri, **options)
         except SyntaxError as e:
             raise QueryError(f"the query is not valid SPARQL: {e}") from e
         except RuntimeError as e:  # e.g. a substituted variable that the SELECT does not project

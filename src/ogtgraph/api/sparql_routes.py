@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -40,9 +41,24 @@ async def sparql_post(request: Request) -> Response:
     else:
         raise UnsupportedMediaType(f"a SPARQL query is POSTed as {FORM} or application/sparql-query, "
                                    f"not {media or 'a body without a Content-Type'}.")
-    if "query" not in fields:
+    if "query" not in fields and "update" not in fields:
         raise InputError("the request has no query: give one as the 'query' parameter or as the body.")
     return await _answer(request, fields)
+
+
+_FEDERATED = re.compile(r"\bSERVICE\s+(SILENT\s+)?[<?$]", re.IGNORECASE)
+
+
+def _graphs(fields: dict[str, list[str]], name: str) -> list[str] | None:
+    values = fields.get(name)
+    if values is None:
+        return None
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise InputError(f"{name} is {value!r}, which is not an absolute IRI.") from None
+    return values
 
 
 def _fields(text: str) -> dict[str, list[str]]:
@@ -58,8 +74,12 @@ async def _answer(request: Request, fields: dict[str, list[str]]) -> Response:
     accept = request.headers.get("accept")
     if not found:
         return _describe(request, accept)
-    query_request = QueryRequest(found[0], parse_accept(accept), fields.get("default-graph-uri"),
-                                 fields.get("named-graph-uri"))
+    if _FEDERATED.search(found[0]):
+        raise InputError("federated queries (SERVICE) are not run by this endpoint: it does not fetch other "
+                         "services on a client's behalf.")
+    default_graphs, named_graphs = _graphs(fields, "default-graph-uri"), _graphs(fields, "named-graph-uri")
+    query_request = QueryRequest(found[0], parse_accept(accept), default_graphs, named_graphs,
+                                 base_iri=str(request.url.replace(query="", fragment="")))
     answer = await run_in_threadpool(request.app.state.sparql.run, query_request)
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
@@ -71,7 +91,7 @@ def _describe(request: Request, accept: str | None) -> Response:
     chosen = choose(ranges, {k: v for k, v in offers.items() if k != "text/plain"})
     if chosen is None:
         raise NotAcceptable(f"without a query this endpoint answers {', '.join(offers)}.")
-    if chosen[1] == "html" and "text/html" in (accept or ""):
+    if chosen[1] == "html" and "text/html" in (accept or "").lower():
         examples = [{"name": q.name, "summary": q.summary, "text": q.text} for q in queries.catalogue().values()]
         return HTMLResponse(render("sparql.html", endpoint=str(request.url.path), examples=examples))
     media, fmt = chosen if chosen[1] != "html" else ("text/turtle", "turtle")
