@@ -562,3 +562,19 @@ def test_ogtgraph_serve_loads_the_bundled_data_into_an_empty_store_and_answers(t
     while workers and not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(gone(pid) for pid in workers), "query workers outlived 'ogtgraph serve'"
+
+
+def test_a_federated_query_is_refused_without_any_outbound_request(http: httpx.Client) -> None:
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(1.0)
+        port = listener.getsockname()[1]
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+        response = http.get("/sparql", params={"query": query})
+        assert response.status_code == 400
+        assert response.json()["code"] == "bad-input" and "SERVICE" in response.json()["error"]
+        with pytest.raises(socket.timeout):
+            listener.accept()  # nobody called
