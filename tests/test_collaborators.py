@@ -241,9 +241,6 @@ def test_a_topic_filter_keeps_only_evidence_on_that_topic(index: Index) -> None:
         assert all(r.get("topic", "water") == "water" for r in candidate.reasons)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with topic=water an organisation that only shares the asker's area "
-                                       "(Leeds Teaching Hospital, same-area, nothing on water) is still returned: "
-                                       "_areas() adds same-area candidates whatever the topic filter says")
 def test_a_topic_filter_does_not_return_organisations_that_are_only_nearby(index: Index) -> None:
     ranked = collaborators.rank(index, organisation=LEEDS, topic="water")
     assert HOSPITAL not in ids(ranked)
@@ -408,10 +405,6 @@ def test_api_out_of_range_parameters_are_400(client: httpx.Client, params: dict[
     assert next(iter(params)) in body["error"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the /api/collaborators response is not usable JSON-LD with the shipped "
-                                       "context: 'results' (and 'organisation', 'score', 'reasons') are not defined "
-                                       "in ontology/context.jsonld, so a JSON-LD processor drops them and the "
-                                       "document yields no triples at all")
 def test_api_response_is_json_ld_with_the_shipped_context(client: httpx.Client) -> None:
     body = client.get("/api/collaborators", params={"organisation": LEEDS}).json()
     body["@context"] = json.loads((REPO / "ontology" / "context.jsonld").read_text(encoding="utf-8"))["@context"]
