@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,21 @@ def serialize(result: Any, fmt: str) -> bytes:
     if kind(result) == "boolean" and fmt in ("csv", "tsv"):
         raise InputError("an ASK result has no CSV or TSV form; use json or xml.")
     return bytes(result.serialize(format=SOLUTION_FORMATS[fmt]))
+
+
+def serialize_into(result: Any, fmt: str, output: Any) -> None:
+    """Write a SELECT result in a W3C format into a binary file-like ``output``."""
+    result.serialize(output, format=SOLUTION_FORMATS[fmt])
+
+
+def count_solutions(data: bytes, fmt: str) -> int:
+    """How many rows a serialised SELECT result holds (read back with pyoxigraph's parser)."""
+    if fmt == "tsv":  # TSV escapes line breaks inside values: one line a row, after the header
+        return max(data.count(b"\n") - 1, 0) if data.endswith(b"\n") else data.count(b"\n")
+    if fmt == "csv":  # CSV quotes values with line breaks; pyoxigraph does not read CSV back (it is lossy)
+        return max(sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) - 1, 0)
+    parsed = ox.parse_query_results(data, format=SOLUTION_FORMATS[fmt])
+    return sum(1 for _ in parsed) if isinstance(parsed, ox.QuerySolutions) else 0
 
 
 def table(result: Any) -> Table:

@@ -9,6 +9,7 @@ so a result over the cap is refused without ever being held in memory.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import queue
 import threading
@@ -183,10 +184,54 @@ def _execute(store: Any, request: Request, max_rows: int) -> tuple[str, Any]:
         return "406", ", ".join(offers)
     media, fmt = chosen
     try:
-        if kind == "solutions":
-            if sum(1 for _, __ in zip(result, range(max_rows + 1), strict=False)) > max_rows:
+        if kind != "solutions":
+            return "ok", (media, results.serialize(result, fmt))
+        body = _capped(result, fmt, max_rows * 2048)
+        if body is None:  # unusually large: count without keeping it, then serialise again if within the cap
+            if sum(1 for _, __ in zip(run(), range(max_rows + 1), strict=False)) > max_rows:
                 return "rows", max_rows
-            result = run()
-        return "ok", (media, results.serialize(result, fmt))
+            return "ok", (media, results.serialize(run(), fmt))
+        if results.count_solutions(body, fmt) > max_rows:
+            return "rows", max_rows
+        return "ok", (media, body)
     except (OgtGraphError, ValueError, RuntimeError, OSError) as e:
         return "error", str(e)
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Bounded(io.RawIOBase):
+    """A write-only buffer that gives up past ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooBig()
+        self.parts.append(bytes(data))
+        return len(data)
+
+
+def _capped(result: Any, fmt: str, limit: int) -> bytes | None:
+    """The serialised result, or None past ``limit`` bytes (one execution, in pyoxigraph's serialiser)."""
+    from ogtgraph import results
+
+    buffer = _Bounded(limit)
+    try:
+        results.serialize_into(result, fmt, buffer)
+    except _TooBig:
+        return None
+    except OSError as e:
+        if isinstance(e.__context__, _TooBig) or "_TooBig" in repr(e):
+            return None
+        raise
+    return b"".join(buffer.parts)
