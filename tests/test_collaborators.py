@@ -23,6 +23,8 @@ from __future__ import annotations
 import gc
 import json
 import math
+import random
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from conftest import FIXTURES, REPO, Invoke
 from http_server import LiveServer, load_data_store, running_server
 
 from ogtgraph import collaborators
-from ogtgraph.collaborators import Candidate, Index
+from ogtgraph.collaborators import Candidate, Index, Organisation, Project
 from ogtgraph.config import Settings
 from ogtgraph.errors import NotFoundError
 from ogtgraph.namespaces import COUNTRY, DCTERMS, GSS, ORG, SCHEMA, SECTOR
@@ -432,3 +434,168 @@ def test_the_results_alone_are_json_ld_with_the_shipped_context(client: httpx.Cl
     assert (ontario, ox.NamedNode(ORG + "classification"), ox.NamedNode(SECTOR + "central-government")) in triples
     assert (ontario, ox.NamedNode(DCTERMS + "spatial"), ox.NamedNode(COUNTRY + "CAN")) in triples
     assert len({s for s, _, _ in triples}) == len(EXPECTED_FOR_LEEDS)
+
+
+# ---------------------------------------------------------------- against a plain reading of the scoring table
+
+EARLY_PHASES, LATE_PHASES = ("discovery", "alpha"), ("beta", "live")
+PHASE_BASE = "https://w3id.org/ogtgraph/id/phase/"
+TOPIC_BASE = "https://w3id.org/ogtgraph/id/topic/"
+TOO_WIDE = {GSS + "K02000001", GSS + "E92000001"}
+
+
+def reference(index: Index, me: set[str], mine: list[Project], only: str | None = None) -> dict[str, dict[str, float]]:
+    """The README's scoring table spelled out the slow, obvious way: organisation -> reason kind -> points.
+
+    Their side of a shared topic (and of a complementary phase) is their projects other than the ones asked
+    about: a project both work on counts as working together, once."""
+    mine_ids = {p.id for p in mine}
+    my_areas = set().union(*(index.organisations[o].areas for o in me))
+    my_wider = set().union(*(index.within(a) - {a} for a in my_areas)) - TOO_WIDE
+
+    def phase(p: Project) -> str:
+        return (p.phase or "").removeprefix(PHASE_BASE)
+
+    def complementary(a: Project, b: Project) -> bool:
+        return (phase(a) in EARLY_PHASES and phase(b) in LATE_PHASES) or (
+            phase(a) in LATE_PHASES and phase(b) in EARLY_PHASES)
+
+    member_of: dict[str, list[Project]] = defaultdict(list)
+    funded_leads: set[tuple[str, str]] = set()
+    for project in index.projects.values():
+        for org in project.members:
+            member_of[org].append(project)
+        funded_leads.update((f, lead) for f in project.roles["funder"] for lead in project.roles["lead"])
+    found: dict[str, dict[str, float]] = {}
+    for org, organisation in index.organisations.items():
+        theirs = [p for p in member_of[org] if p.id not in mine_ids]
+        if org in me or (only is not None and not any(only in p.topics for p in member_of[org])):
+            continue
+        points: dict[str, float] = defaultdict(float)
+        for topic in {t for p in mine for t in p.topics if only is None or t == only}:
+            theirs_on_it = [p for p in theirs if topic in p.topics]
+            if theirs_on_it:
+                points["shared-topic"] += index.rarity(topic)
+                if any(complementary(a, b) for a in mine if topic in a.topics for b in theirs_on_it):
+                    points["complementary-phase"] += 1.0
+        for project in mine:
+            if project.members & me and org in project.members | project.roles["funder"]:
+                points["already-partners"] += 2.0
+        for funder in {f for p in mine for f in p.roles["funder"]}:
+            if (funder, org) in funded_leads:
+                points["shared-funder"] += 1.0
+        if organisation.areas & (my_areas - TOO_WIDE):
+            points["same-area"] += 1.0
+        elif points and set().union(*(index.within(a) - {a} for a in organisation.areas)) & my_wider:
+            points["neighbouring-area"] += 0.5
+        if points:
+            found[org] = dict(points)
+    return found
+
+
+def random_index(seed: int, *, england: bool = False, orgs: int = 40, projects: int = 140) -> Index:
+    """A random graph in memory, small enough that every rule fires often. With ``england``, some organisations
+    have England itself as their jurisdiction (too wide to be a neighbourhood)."""
+    rng = random.Random(seed)
+    places = ["E08000035", "E08000032", "E08000033", "E47000003", "E12000003", "E12000007"]
+    places += ["E92000001"] * england
+    parents = {GSS + "E08000035": {GSS + "E47000003"}, GSS + "E08000032": {GSS + "E47000003"},
+               GSS + "E08000033": {GSS + "E47000003"}, GSS + "E47000003": {GSS + "E12000003"},
+               GSS + "E12000003": {GSS + "E92000001"}, GSS + "E12000007": {GSS + "E92000001"}}
+    organisations = {f"{ORG_ID}r{i}": Organisation(f"{ORG_ID}r{i}", f"Random {i:02d}",
+                                                   {SECTOR + rng.choice(["utility", "health", "civic-tech"])},
+                                                   {GSS + rng.choice(places)}) for i in range(orgs)}
+    names = sorted(organisations)
+    made = {}
+    for j in range(projects):
+        phase = rng.choice([None, "discovery", "alpha", "beta", "live", "retired"])
+        topics = rng.sample(["water", "open-data", "housing", "energy"], rng.randint(1, 2))
+        project = Project(f"{PROJECT_ID}r{j}", f"Random project {j}", phase=phase and PHASE_BASE + phase,
+                          topics={TOPIC_BASE + t for t in topics})
+        project.roles["lead"].add(rng.choice(names))
+        for role, chance in (("partner", 0.5), ("participant", 0.2), ("funder", 0.3)):
+            if rng.random() < chance:
+                project.roles[role].add(rng.choice(names[:8] if role == "funder" else names))
+        made[project.id] = project
+    return Index(organisations, made, parents)
+
+
+def questions(index: Index) -> Iterator[tuple[dict[str, Any], set[str], list[Project]]]:
+    """Every organisation and every project as the subject, with and without a topic filter."""
+    for org in sorted(index.organisations):
+        yield {"organisation": org}, {org}, [index.projects[p] for p in sorted(index.by_member.get(org, ()))]
+    for pid in sorted(index.projects):
+        yield {"project": pid}, set(index.projects[pid].roles["lead"]), [index.projects[pid]]
+
+
+def given(candidate: Candidate, *, leave_out: str = "") -> dict[str, float]:
+    points: dict[str, float] = defaultdict(float)
+    for reason in candidate.reasons:
+        if reason["kind"] != leave_out:
+            points[reason["kind"]] += reason["weight"]
+    return dict(points)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rank_agrees_with_the_scoring_table_on_random_graphs(seed: int) -> None:
+    """Who is found, the points of every kind of evidence but the complementary phase (see the next test), and
+    the order."""
+    index = random_index(seed)
+    for asked, me, mine in questions(index):
+        for only in (None, TOPIC_BASE + "water"):
+            expected = {org: {k: v for k, v in points.items() if k != "complementary-phase"}
+                        for org, points in reference(index, me, mine, only).items()}
+            ranked = collaborators.rank(index, **asked, topic=only, limit=1000)
+            got = {c.organisation.id: given(c, leave_out="complementary-phase") for c in ranked}
+            assert {o: sorted(p) for o, p in got.items()} == {o: sorted(p) for o, p in expected.items()}, asked
+            for org, points in expected.items():
+                assert got[org] == pytest.approx(points, abs=2e-3), (asked, only, org)
+            shown = [c.score for c in ranked]
+            assert all(a >= b - 1e-9 for a, b in zip(shown, shown[1:], strict=False)), (asked, only)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_complementary_phase_agrees_with_the_scoring_table_on_random_graphs(seed: int) -> None:
+    index = random_index(seed)
+    for asked, me, mine in questions(index):
+        expected = {org: points.get("complementary-phase", 0.0) for org, points in reference(index, me, mine).items()}
+        ranked = collaborators.rank(index, **asked, limit=1000)
+        assert {c.organisation.id: given(c).get("complementary-phase", 0.0) for c in ranked} == expected, asked
+
+
+def test_a_project_both_work_on_is_not_a_complementary_phase() -> None:
+    leeds, partner = Organisation(LEEDS, "Leeds"), Organisation(PARTNER, "Partner")
+    water = {TOPIC_BASE + "water"}
+    shared = Project(PROJECT_ID + "shared", "Shared", phase=PHASE_BASE + "live", topics=set(water))
+    early = Project(PROJECT_ID + "early", "Early", phase=PHASE_BASE + "discovery", topics=set(water))
+    old = Project(PROJECT_ID + "old", "Old", phase=PHASE_BASE + "retired", topics=set(water))
+    shared.roles["lead"].add(LEEDS)
+    shared.roles["partner"].add(PARTNER)
+    early.roles["lead"].add(LEEDS)
+    old.roles["lead"].add(PARTNER)
+    index = Index({LEEDS: leeds, PARTNER: partner}, {p.id: p for p in (shared, early, old)}, {})
+    [found] = collaborators.rank(index, organisation=LEEDS)
+    assert kinds(found.reasons) == ["shared-topic", "already-partners"]
+    assert found.score == pytest.approx(index.rarity(TOPIC_BASE + "water") + 2.0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_list_is_in_the_order_of_the_scores_it_shows_on_random_graphs(seed: int) -> None:
+    index = random_index(seed, england=True)
+    for asked, _, _ in questions(index):
+        shown = [c.score for c in collaborators.rank(index, **asked, limit=1000)]
+        assert all(a >= b - 1e-9 for a, b in zip(shown, shown[1:], strict=False)), asked
+
+
+def test_an_organisation_in_the_askers_nation_is_scored_as_it_is_shown() -> None:
+    area = {GSS + "E92000001"}
+    me, alpha, zed = (Organisation(ORG_ID + n, n.title(), areas=set(a))
+                      for n, a in (("me", area), ("alpha", {GSS + "E12000007"}), ("zed", area)))
+    projects = {}
+    for org in (me, alpha, zed):
+        project = Project(PROJECT_ID + org.name, org.name, topics={TOPIC_BASE + "water"})
+        project.roles["lead"].add(org.id)
+        projects[project.id] = project
+    index = Index({o.id: o for o in (me, alpha, zed)}, projects, {GSS + "E12000007": {GSS + "E92000001"}})
+    shown = [(c.organisation.name, c.score) for c in collaborators.rank(index, organisation=me.id)]
+    assert [score for _, score in shown] == sorted((score for _, score in shown), reverse=True), shown

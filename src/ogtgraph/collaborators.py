@@ -239,6 +239,7 @@ class _Question:
         self.cross_sector = cross_sector
         self.my_sectors = set().union(*(index.organisations[o].sectors for o in me if o in index.organisations))
         self.my_areas = set().union(*(index.organisations[o].areas for o in me if o in index.organisations))
+        self.my_local = self.my_areas - _TOO_WIDE  # sharing a nation or the UK is not being in the same area
         self.my_wider = set().union(*(index.within(a) - {a} for a in self.my_areas)) - _TOO_WIDE
         self._allowed: dict[str, bool] = {}
 
@@ -301,26 +302,31 @@ class _Question:
         return scores
 
     def _topic_points(self, org: str) -> float:
+        """An organisation's topic points counted one by one, leaving out the projects shared with the asker."""
         points = 0.0
         for topic in self.topics:
-            if self.index.topic_members.get(topic, {}).get(org, set()) - self.mine_ids:
-                points += self.index.rarity(topic)
-                wanted = (topic in self.early and org in self.index.topic_late.get(topic, set())) or (
-                    topic in self.late and org in self.index.topic_early.get(topic, set()))
-                points += 1.0 if wanted else 0.0
+            theirs = self.index.topic_members.get(topic, {}).get(org, set()) - self.mine_ids
+            if theirs:
+                points += self.index.rarity(topic) + (1.0 if self._complement(topic, theirs) else 0.0)
         return points
+
+    def _complement(self, topic: str, theirs: set[str]) -> Project | None:
+        """One of their projects (not shared with the asker) in the phase that complements the asker's."""
+        wanted = (LATE if topic in self.early else set()) | (EARLY if topic in self.late else set())
+        found = sorted(pid for pid in theirs if self.index.projects[pid].phase in wanted)
+        return self.index.projects[found[0]] if found else None
 
     def _areas(self) -> tuple[set[str], set[str]]:
         """The organisations in the asker's areas, and those in neighbouring ones (sharing a wider area)."""
         index = self.index
-        same = set().union(*(index.by_area.get(a, set()) for a in self.my_areas - _TOO_WIDE))
-        near_areas = [a for a in index.by_area if a not in self.my_areas and (index.within(a) - {a}) & self.my_wider]
+        same = set().union(*(index.by_area.get(a, set()) for a in self.my_local))
+        near_areas = [a for a in index.by_area if a not in self.my_local and (index.within(a) - {a}) & self.my_wider]
         near = set().union(*(index.by_area[a] for a in near_areas)) - same
         return same, near
 
     def _area_points(self, org_id: str) -> float:
         areas = self.index.organisations[org_id].areas
-        if areas & self.my_areas:
+        if areas & self.my_local:
             return 1.0
         wider = set().union(*(self.index.within(a) - {a} for a in areas))
         return 0.5 if wider & self.my_wider else 0.0
@@ -347,25 +353,22 @@ class _Question:
                 candidate.add(1.0, {"kind": "shared-funder", "funder": funder, "theirs": sorted(theirs)[0]})
         points = self._area_points(org)
         if points == 1.0:
-            area = sorted(candidate.organisation.areas & self.my_areas)[0]
+            area = sorted(candidate.organisation.areas & self.my_local)[0]
             candidate.add(1.0, {"kind": "same-area", "area": short(area)})
         elif points:
             wider = set().union(*(index.within(a) - {a} for a in candidate.organisation.areas)) & self.my_wider
             candidate.add(0.5, {"kind": "neighbouring-area", "within": short(sorted(wider)[0])})
 
     def _explain_phase(self, candidate: Candidate, topic: str) -> None:
-        index, org = self.index, candidate.organisation.id
-        directions = ((EARLY, index.topic_late, LATE), (LATE, index.topic_early, EARLY))
-        for mine_phases, theirs_set, theirs_phases in directions:
-            mine = [p for p in self.mine if topic in p.topics and p.phase in mine_phases]
-            if not mine or org not in theirs_set.get(topic, set()):
-                continue
-            theirs = sorted(pid for pid in index.topic_members[topic].get(org, set())
-                            if index.projects[pid].phase in theirs_phases)
-            candidate.add(1.0, {"kind": "complementary-phase", "topic": short(topic), "yours": mine[0].id,
-                                "yourPhase": short(mine[0].phase or ""), "theirs": theirs[0],
-                                "theirPhase": short(index.projects[theirs[0]].phase or "")})
+        theirs = self.index.topic_members[topic].get(candidate.organisation.id, set()) - self.mine_ids
+        other = self._complement(topic, theirs)
+        if other is None:
             return
+        wanted = EARLY if other.phase in LATE else LATE
+        yours = next(p for p in self.mine if topic in p.topics and p.phase in wanted)
+        candidate.add(1.0, {"kind": "complementary-phase", "topic": short(topic), "yours": yours.id,
+                            "yourPhase": short(yours.phase or ""), "theirs": other.id,
+                            "theirPhase": short(other.phase or "")})
 
 
 def find_organisation(index: Index, text: str) -> str:
