@@ -115,6 +115,8 @@ class Index:
     topic_positions: dict[str, list[int]] = field(default_factory=dict)
     early_positions: dict[str, list[int]] = field(default_factory=dict)
     late_positions: dict[str, list[int]] = field(default_factory=dict)
+    sector_positions: dict[str, set[int]] = field(default_factory=dict)
+    _inside_positions: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for organisation in self.organisations.values():
@@ -146,6 +148,18 @@ class Index:
         self.topic_positions = {t: positions(members) for t, members in self.topic_members.items()}
         self.early_positions = {t: positions(orgs) for t, orgs in self.topic_early.items()}
         self.late_positions = {t: positions(orgs) for t, orgs in self.topic_late.items()}
+        for org in self.organisations.values():
+            for sector in org.sectors:
+                self.sector_positions.setdefault(sector, set()).add(self.position[org.id])
+
+    def inside(self, area: str) -> frozenset[int]:
+        """The positions of the organisations whose jurisdiction is ``area`` or lies inside it (remembered)."""
+        known = self._inside_positions.get(area)
+        if known is None:
+            known = frozenset(self.position[o] for a, orgs in self.by_area.items() if area in self.within(a)
+                              for o in orgs)
+            self._inside_positions[area] = known
+        return known
 
     def rarity(self, topic: str) -> float:
         return 1.0 + math.log(max(len(self.projects), 1) / max(len(self.by_topic.get(topic, ())), 1))
@@ -241,25 +255,22 @@ class _Question:
         self.my_areas = set().union(*(index.organisations[o].areas for o in me if o in index.organisations))
         self.my_local = self.my_areas - _TOO_WIDE  # sharing a nation or the UK is not being in the same area
         self.my_wider = set().union(*(index.within(a) - {a} for a in self.my_areas)) - _TOO_WIDE
-        self._allowed: dict[str, bool] = {}
 
-    def allowed(self, org_id: str) -> bool:
-        known = self._allowed.get(org_id)
-        if known is None:
-            known = self._allowed[org_id] = self._check(org_id)
-        return known
-
-    def _check(self, org_id: str) -> bool:
-        org = self.index.organisations.get(org_id)
-        if org is None or org_id in self.me:
-            return False
-        if self.sectors and not org.sectors & self.sectors:
-            return False
-        if self.cross_sector and org.sectors & self.my_sectors:
-            return False
-        if self.only is not None and org_id not in self.index.topic_members.get(self.only, {}):
-            return False  # asked about one topic: only organisations working on it
-        return self.area is None or any(self.area in self.index.within(a) for a in org.areas)
+    def allowed(self) -> set[int] | None:
+        """The positions of the organisations the filters let through, or None when there are no filters."""
+        index = self.index
+        if not (self.sectors or self.cross_sector or self.area or self.only):
+            return None
+        kept = set(range(len(index.ids)))
+        if self.sectors:
+            kept.intersection_update(set().union(*(index.sector_positions.get(s, ()) for s in self.sectors)))
+        if self.cross_sector:
+            kept.difference_update(*(index.sector_positions.get(s, ()) for s in self.my_sectors))
+        if self.only is not None:
+            kept.intersection_update(index.topic_positions.get(self.only, ()))  # asked about one topic
+        if self.area is not None:
+            kept.intersection_update(index.inside(self.area))
+        return kept
 
     def scores(self) -> list[float]:
         """Every organisation's score, by position; 0 for those left out."""
@@ -295,10 +306,9 @@ class _Question:
         for org in self.me:
             if org in position:
                 scores[position[org]] = 0.0
-        if self.sectors or self.cross_sector or self.area or self.only:
-            for i, score in enumerate(scores):
-                if score > 0 and not self.allowed(index.ids[i]):
-                    scores[i] = 0.0
+        kept = self.allowed()
+        if kept is not None:
+            scores = [score if i in kept else 0.0 for i, score in enumerate(scores)]
         return scores
 
     def _topic_points(self, org: str) -> float:

@@ -5,12 +5,19 @@ processes, each holding the store open read-only (the serving process never writ
 that passes the limit has its worker killed and replaced, and the caller gets :class:`QueryTimeout`, while
 the other workers go on serving. A SELECT is first counted (stopping at the cap + 1) and then serialised,
 so a result over the cap is refused without ever being held in memory.
+
+The web app calls :meth:`SparqlService.answer` on its event loop: the request goes down the worker's pipe and
+the loop waits for the pipe to become readable, so a small query costs no thread hop; a worker reply is a
+small header then the body, and a large body is read in a thread so that it never holds up the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import io
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -58,6 +65,8 @@ class SparqlService:
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
+        self._waiters: collections.deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[_Worker]]] = \
+            collections.deque()
         self._closed = False
         for _ in range(max(1, workers)):
             self._idle.put(self._start())
@@ -65,30 +74,97 @@ class SparqlService:
     def run(self, request: Request) -> Answer:
         """Run a query; raises QueryError (bad query), NotAcceptable, TooManyRows, QueryTimeout or Busy."""
         started = time.monotonic()
-        worker: _Worker | None
+        worker = self._take(self.timeout)
         try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise Busy(f"every query worker is busy; try again in a moment (limit {self.timeout:g} s).") from None
+            worker.conn.send((request, self.max_rows))
+            if not worker.conn.poll(max(0.0, self.timeout - (time.monotonic() - started))):
+                self._replace(worker)
+                worker = None
+                raise self._timeout()
+            kind, payload, size = worker.conn.recv()
+            body = worker.conn.recv_bytes() if size >= 0 else b""
+        except (EOFError, OSError) as e:
+            failed, worker = worker, None
+            self._replace(failed)
+            raise _failed(e) from e
+        finally:
+            if worker is not None:
+                self._release(worker)
+        return _answer(kind, payload, body, self.max_rows)
+
+    async def answer(self, request: Request) -> Answer:
+        """:meth:`run` for an event loop: it waits on the worker's pipe, not in a thread."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        worker: _Worker | None = await self._take_async(loop)
         assert worker is not None
         try:
             worker.conn.send((request, self.max_rows))
-            left = max(0.0, self.timeout - (time.monotonic() - started))
-            if not worker.conn.poll(left):
-                self._replace(worker)
+            if not await _readable(loop, worker.conn, self.timeout - (loop.time() - started)):
+                await loop.run_in_executor(None, self._replace, worker)
                 worker = None
-                raise QueryTimeout(f"the query ran for more than {self.timeout:g} s and was stopped; "
-                                   "narrow it (LIMIT, more specific patterns) or ask for a longer limit.")
-            kind, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as e:
-            if worker is not None:
-                self._replace(worker)
-                worker = None
-            raise StoreError(f"a query worker failed ({e}); the query was not answered.") from e
+                raise self._timeout()
+            kind, payload, size = worker.conn.recv()
+            if size < 0:
+                body = b""
+            elif size < _READ_IN_LOOP:
+                body = worker.conn.recv_bytes()
+            else:
+                body = await loop.run_in_executor(None, worker.conn.recv_bytes)
+        except (EOFError, OSError) as e:
+            failed, worker = worker, None
+            await loop.run_in_executor(None, self._replace, failed)
+            raise _failed(e) from e
+        except asyncio.CancelledError:  # the reply may still come down this pipe: the worker cannot be reused
+            failed, worker = worker, None
+            loop.run_in_executor(None, self._replace, failed)
+            raise
         finally:
             if worker is not None:
-                self._idle.put(worker)
-        return _answer(kind, payload, self.max_rows)
+                self._release(worker)
+        return _answer(kind, payload, body, self.max_rows)
+
+    async def _take_async(self, loop: asyncio.AbstractEventLoop) -> _Worker:
+        """An idle worker, or the next one given back (handed over by :meth:`_release`), within the limit."""
+        with self._lock:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                waiting: asyncio.Future[_Worker] = loop.create_future()
+                self._waiters.append((loop, waiting))
+        try:
+            return await asyncio.wait_for(waiting, self.timeout)
+        except asyncio.TimeoutError:
+            raise self._busy() from None
+
+    def _release(self, worker: _Worker) -> None:
+        """Give a worker back: to the first request still waiting for one, else to the idle queue."""
+        with self._lock:
+            while self._waiters:
+                loop, waiting = self._waiters.popleft()
+                if not waiting.done():
+                    loop.call_soon_threadsafe(self._hand, waiting, worker)
+                    return
+            self._idle.put(worker)
+
+    def _hand(self, waiting: asyncio.Future[_Worker], worker: _Worker) -> None:
+        if waiting.done():  # it gave up meanwhile
+            self._release(worker)
+        else:
+            waiting.set_result(worker)
+
+    def _take(self, timeout: float) -> _Worker:
+        try:
+            return self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise self._busy() from None
+
+    def _busy(self) -> Busy:
+        return Busy(f"every query worker is busy; try again in a moment (limit {self.timeout:g} s).")
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(f"the query ran for more than {self.timeout:g} s and was stopped; "
+                            "narrow it (LIMIT, more specific patterns) or ask for a longer limit.")
 
     def close(self) -> None:
         self._closed = True
@@ -120,7 +196,7 @@ class SparqlService:
         worker.process.join(timeout=5)
         worker.conn.close()
         if not self._closed:
-            self._idle.put(self._start())
+            self._release(self._start())
 
 
 @dataclass
@@ -129,10 +205,32 @@ class _Worker:
     conn: Connection
 
 
-def _answer(kind: str, payload: Any, max_rows: int) -> Answer:
+def _failed(error: BaseException) -> StoreError:
+    return StoreError(f"a query worker failed ({error}); the query was not answered.")
+
+
+_READ_IN_LOOP = 1 << 20  # bodies up to this size are read on the event loop
+
+
+async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: float) -> bool:
+    """Whether ``conn`` has something to read within ``timeout`` seconds, waiting on the event loop."""
+    if conn.poll(0):
+        return True
+    ready = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    try:
+        return await asyncio.wait_for(ready, max(0.0, timeout))
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop makes the descriptor non-blocking; Connection expects blocking
+
+
+def _answer(kind: str, payload: Any, body: bytes, max_rows: int) -> Answer:
     if kind == "ok":
-        media, body = payload
-        return Answer(media, body)
+        return Answer(payload, body)
     if kind == "syntax":
         raise QueryError(f"the query is not valid SPARQL: {payload}")
     if kind == "update":
@@ -161,7 +259,13 @@ def _serve(conn: Connection, path: str) -> None:
             request, max_rows = conn.recv()
         except EOFError:
             return
-        conn.send(_execute(store, request, max_rows))
+        kind, payload = _execute(store, request, max_rows)
+        if kind == "ok":  # a small header, then the body as it is
+            media, body = payload
+            conn.send((kind, media, len(body)))
+            conn.send_bytes(body)
+        else:
+            conn.send((kind, payload, -1))
 
 
 def _execute(store: Any, request: Request, max_rows: int) -> tuple[str, Any]:

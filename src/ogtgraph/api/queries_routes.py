@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from ogtgraph import queries
 from ogtgraph.negotiation import parse_accept
@@ -31,5 +30,5 @@ async def run_query(name: str, request: Request) -> Response:
     bound = named.bind(dict(request.query_params))
     accept = request.headers.get("accept") or "application/sparql-results+json"
     query_request = QueryRequest(named.text, parse_accept(accept), substitutions=bound)
-    answer = await run_in_threadpool(request.app.state.sparql.run, query_request)
+    answer = await request.app.state.sparql.answer(query_request)
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from ogtgraph import queries
 from ogtgraph.errors import InputError, NotAcceptable, ReadOnly, UnsupportedMediaType
@@ -80,7 +79,7 @@ async def _answer(request: Request, fields: dict[str, list[str]]) -> Response:
     default_graphs, named_graphs = _graphs(fields, "default-graph-uri"), _graphs(fields, "named-graph-uri")
     query_request = QueryRequest(found[0], parse_accept(accept), default_graphs, named_graphs,
                                  base_iri=str(request.url.replace(query="", fragment="")))
-    answer = await run_in_threadpool(request.app.state.sparql.run, query_request)
+    answer = await request.app.state.sparql.answer(query_request)
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 
