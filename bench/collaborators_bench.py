@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ogtgraph import areas, collaborators, publishing, results
 from ogtgraph.negotiation import parse_accept
@@ -355,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         with serving([oxigraph, "serve-read-only", "--location", str(path), "--union-default-graph",
                       "--bind", f"127.0.0.1:{port}"], port, "/query?query=ASK%7B%7D"):
             theirs = endpoint_figures(port, queries, args, endpoint="/query")
+    ceiling(args)
 
     report(direct, api, direct_sparql, ours, theirs, args)
 
@@ -448,6 +450,28 @@ def endpoint_figures(port: int, queries: dict[str, list[str]], args: argparse.Na
         print(f"  {name:<42}{summary(latency)}   {rate:7.1f} req/s ({args.clients} clients)")
         figures[name] = (latency, rate)
     return figures
+
+
+async def constant_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The least an ASGI app on uvicorn can do for a query: answer a fixed ASK result, no routing, no store."""
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/sparql-results+json")]})
+    await send({"type": "http.response.body", "body": b'{"head":{},"boolean":false}'})
+
+
+def ceiling(args: argparse.Namespace) -> None:
+    """Requests a second of uvicorn itself (same settings as ogtgraph serve) answering a constant: the most
+    any endpoint built on it can reach on this machine with this client, before it does any work."""
+    port = free_port()
+    here = str(Path(__file__).parent)
+    code = (f"import sys; sys.path.insert(0, {here!r}); import uvicorn, collaborators_bench as b; "
+            f"uvicorn.run(b.constant_app, host='127.0.0.1', port={port}, log_level='warning', access_log=False)")
+    with serving([sys.executable, "-c", code], port, "/"):
+        rate = throughput(port, ["/sparql?query=ASK%7B%7D"], JSON_RESULTS, clients=args.clients, seconds=args.seconds)
+    print(f"\nuvicorn answering a constant (no app, no query), the ceiling of any ASGI endpoint here: "
+          f"{rate:.0f} req/s ({args.clients} clients)")
 
 
 def report(direct: list[float], api: list[float], direct_sparql: dict[str, list[float]],

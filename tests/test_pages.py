@@ -60,7 +60,8 @@ def test_a_select_is_shown_as_a_table_with_the_rows_the_endpoint_returns(page: B
     assert header == ["org", "name"]
     names = page.evaluate("[...document.querySelectorAll('#results tbody tr')].map(r => r.cells[1].textContent)")
     assert names == [row["name"]["value"] for row in expected]
-    links = page.evaluate("[...document.querySelectorAll('#results tbody tr')].map(r => r.cells[0].querySelector('a').href)")
+    links = page.evaluate("[...document.querySelectorAll('#results tbody tr')]"
+                          ".map(r => r.cells[0].querySelector('a').href)")
     assert links == [row["org"]["value"] for row in expected]
     assert "Leeds City Council" in names
 

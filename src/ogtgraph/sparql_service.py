@@ -134,7 +134,7 @@ class SparqlService:
                 self._waiters.append((loop, waiting))
         try:
             return await asyncio.wait_for(waiting, self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._busy() from None
 
     def _release(self, worker: _Worker) -> None:
@@ -221,7 +221,7 @@ async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: 
     loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
     try:
         return await asyncio.wait_for(ready, max(0.0, timeout))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
     finally:
         loop.remove_reader(fd)
