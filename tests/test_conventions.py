@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import REPO
 
-from ogtgraph import cli, config, namespaces, resources
+from ogtgraph import cli, config, identifiers, namespaces, resources
 from ogtgraph.namespaces import OGT, RDF_TYPE, RDFS, SH, SKOS
 
 SRC = REPO / "src" / "ogtgraph"
@@ -169,6 +169,7 @@ def test_every_ogt_term_in_use_is_defined_with_label_and_comment() -> None:
 def test_every_context_key_maps_to_a_defined_iri() -> None:
     body = context_body()
     prefixes = {k: v for k, v in body.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+    prefixes |= {k: v["@id"] for k, v in body.items() if isinstance(v, dict) and v.get("@prefix") is True}
     known = {**namespaces.PREFIXES, "lgsl": namespaces.LGSL}
     assert {p: known.get(p) for p in prefixes} == prefixes, "a context prefix differs from namespaces.py"
     for key, definition in body.items():
@@ -183,9 +184,12 @@ def test_every_context_key_maps_to_a_defined_iri() -> None:
         expanded = prefixes[prefix] + local
         if expanded.startswith(OGT):
             assert expanded in defined_ogt_terms(), f'"{key}" maps to an undefined term {iri}'
-        scoped = definition.get("@context", {}).get("@vocab") if isinstance(definition, dict) else None
-        if scoped:
-            assert scoped in namespaces.SCHEMES.values(), f'"{key}" expands bare codes with an unknown base'
+        scoped = definition.get("@context", {}) if isinstance(definition, dict) else {}
+        if scoped.get("@vocab"):
+            assert scoped["@vocab"] in namespaces.SCHEMES.values(), f'"{key}" expands bare codes with an unknown base'
+        scoped_prefixes = {k: v for k, v in scoped.items() if not k.startswith("@")}
+        if scoped_prefixes:  # only "identifier": one prefix per identifier scheme
+            assert scoped_prefixes == {n: identifiers.iri(n, "") for n in identifiers.SCHEMES}, key
 
 
 def test_every_path_and_target_of_the_shapes_has_a_context_key() -> None:

@@ -25,7 +25,8 @@ _BOOLEAN = ox.NamedNode(XSD + "boolean")
 
 
 _IRIS: dict[str, ox.NamedNode] = {}  # IRIs repeat across contributions (predicates, classes, concepts)
-_PROPERTIES: dict[str, tuple[ox.NamedNode, str | None, str | None]] = {}  # context terms, read once
+# context terms, read once: predicate, type coercion, scoped @vocab, scoped prefixes
+_PROPERTIES: dict[str, tuple[ox.NamedNode, str | None, str | None, dict[str, str] | None]] = {}
 _MAX_CACHED = 200_000
 
 
@@ -61,8 +62,10 @@ class _Expander:
                 _IRIS[value] = node
         return node
 
-    def expand_iri(self, value: str, *, vocab: str | None = None) -> ox.NamedNode | ox.BlankNode:
-        """An IRI value: a blank node label, a term (vocab only), a compact IRI, absolute, or vocab-relative."""
+    def expand_iri(self, value: str, *, vocab: str | None = None, prefixes: dict[str, str] | None = None
+                   ) -> ox.NamedNode | ox.BlankNode:
+        """An IRI value: a blank node label, a term (vocab only), a compact IRI, absolute, or vocab-relative.
+        ``prefixes`` are a property's scoped prefixes, which come before the context's."""
         if value.startswith("_:"):
             return self.blank.setdefault(value, ox.BlankNode())
         if vocab is not None and value in self.terms:
@@ -72,6 +75,8 @@ class _Expander:
                 raise _Unsupported(value)
             return self.expand_iri(target)
         prefix, colon, local = value.partition(":")
+        if colon and prefixes and not local.startswith("//") and prefix in prefixes:
+            return self.iri(prefixes[prefix] + local)
         if colon and not local.startswith("//") and prefix in self.prefixes:
             return self.iri(self.prefixes[prefix] + local)
         if colon:
@@ -109,11 +114,11 @@ class _Expander:
 
     def property(self, subject: ox.NamedNode | ox.BlankNode, key: str, value: Any) -> None:
         known = _PROPERTIES.get(key)
-        predicate, coerce, vocab = known if known is not None else self.definition(key)
+        predicate, coerce, vocab, scoped = known if known is not None else self.definition(key)
         append, state, graph, iri = self.quads.append, self.statements.append, self.graph, predicate.value
         for item in value if isinstance(value, list) else [value]:
             try:
-                obj = self.value(item, coerce, vocab)
+                obj = self.value(item, coerce, vocab, scoped)
             except ValueError as e:
                 if coerce in ("@id", "@vocab") and isinstance(item, str):
                     raise BadValue(key, item) from e
@@ -122,9 +127,11 @@ class _Expander:
                 append(ox.Quad(subject, predicate, obj, graph))
                 state((subject, iri, obj))
 
-    def definition(self, key: str) -> tuple[ox.NamedNode, str | None, str | None]:
-        """What a key means: its predicate, type coercion and scoped @vocab (remembered for context terms)."""
+    def definition(self, key: str) -> tuple[ox.NamedNode, str | None, str | None, dict[str, str] | None]:
+        """What a key means: its predicate, type coercion, scoped @vocab and scoped prefixes (remembered for
+        context terms)."""
         definition = self.terms.get(key)
+        scoped_prefixes: dict[str, str] | None = None
         if definition is None:
             predicate, coerce, vocab = self.expand_iri(key), None, None
         elif isinstance(definition, str):
@@ -135,16 +142,18 @@ class _Expander:
                 raise _Unsupported(key)
             predicate, coerce = self.expand_iri(definition["@id"]), definition.get("@type")
             scoped = definition.get("@context", {})
-            if set(scoped) - {"@vocab"}:
-                raise _Unsupported(key)
             vocab = scoped.get("@vocab")
+            scoped_prefixes = {k: v for k, v in scoped.items() if not k.startswith("@")}
+            if set(scoped) - {"@vocab"} - set(scoped_prefixes) or coerce != "@id" and scoped_prefixes or any(
+                    not isinstance(v, str) or not v.endswith(("/", "#")) for v in scoped_prefixes.values()):
+                raise _Unsupported(key)  # only prefixes for IRI values are in the plain profile
         if not isinstance(predicate, ox.NamedNode):
             raise _Unsupported(key)
         if definition is not None:
-            _PROPERTIES[key] = (predicate, coerce, vocab)
-        return predicate, coerce, vocab
+            _PROPERTIES[key] = (predicate, coerce, vocab, scoped_prefixes or None)
+        return predicate, coerce, vocab, scoped_prefixes or None
 
-    def value(self, item: Any, coerce: str | None, vocab: str | None) -> Any:
+    def value(self, item: Any, coerce: str | None, vocab: str | None, scoped: dict[str, str] | None = None) -> Any:
         if item is None:
             return None
         if isinstance(item, list):
@@ -152,9 +161,11 @@ class _Expander:
         if isinstance(item, dict):
             if "@value" in item:
                 return self.value_object(item)
+            if scoped:
+                raise _Unsupported("node in a scoped context")  # the scoped prefixes would apply inside it
             return self.node(item)
         if coerce == "@id" and isinstance(item, str):
-            return self.expand_iri(item)
+            return self.expand_iri(item, prefixes=scoped)
         if coerce == "@vocab" and isinstance(item, str):
             return self.expand_iri(item, vocab=vocab or "")
         if coerce not in (None, "@id", "@vocab"):

@@ -39,6 +39,7 @@ def context() -> Context:
     body = json.loads((resources.folder("ontology") / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     terms = {k: v for k, v in body.items() if not k.startswith("@")}
     prefixes = {k: v for k, v in terms.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+    prefixes.update({k: v["@id"] for k, v in terms.items() if isinstance(v, dict) and v.get("@prefix") is True})
     keys: dict[str, str] = {}
     for key, definition in terms.items():
         iri = definition if isinstance(definition, str) else definition.get("@id", "")

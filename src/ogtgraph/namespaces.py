@@ -12,8 +12,12 @@ TOPIC = ID + "topic/"
 PHASE = ID + "phase/"
 COLLABORATION = ID + "collaboration/"
 BUDGET = ID + "budget/"
+IDENTIFIER = ID + "identifier/"  # IDENTIFIER + scheme + "/" + value: one node per identifier
+IDENTIFIER_SCHEME = ID + "identifier-scheme/"
+ORGANISATION = ID + "org/"
 GRAPH = "https://w3id.org/ogtgraph/graph/"
 META_GRAPH = GRAPH + "_meta"
+RECONCILED_GRAPH = GRAPH + "_reconciled"  # derived: which organisation nodes are one organisation
 STAGING_GRAPH = "urn:ogtgraph:staging:"
 CONTEXT_IRI = "https://w3id.org/ogtgraph/context.jsonld"
 
@@ -35,6 +39,7 @@ DCAT = "http://www.w3.org/ns/dcat#"
 PROV = "http://www.w3.org/ns/prov#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 DOAP = "http://usefulinc.com/ns/doap#"
+ADMS = "http://www.w3.org/ns/adms#"
 
 RDF_TYPE = RDF + "type"
 
@@ -61,6 +66,7 @@ PREFIXES: dict[str, str] = {
     "prov": PROV,
     "vcard": VCARD,
     "doap": DOAP,
+    "adms": ADMS,
 }
 
 # Concept schemes whose values a contributor may write as a bare code.
