@@ -41,7 +41,7 @@ def import_areas(path: Path, store: GraphStore) -> int:
     if not rows or missing:
         raise InputError(f"{path}: not mySociety's uk_local_authorities.csv format; missing columns: "
                          f"{', '.join(missing) or 'every row'}.")
-    triples = list(_triples(rows))
+    triples = list(area_triples(rows))
     graph = ox.NamedNode(AREAS_GRAPH)
     areas = sum(1 for t in triples if t.predicate.value == SKOS + "notation")
     record = Provenance(AREAS_GRAPH, path.name, hashlib.sha256(data).hexdigest(), "text/csv", now(), None,
@@ -50,7 +50,8 @@ def import_areas(path: Path, store: GraphStore) -> int:
     return areas
 
 
-def _triples(rows: list[dict[str, str]]) -> Iterator[ox.Triple]:
+def area_triples(rows: list[dict[str, str]]) -> Iterator[ox.Triple]:
+    """The council areas of the rows, with the areas they lie inside."""
     gss_of = {r["local-authority-code"]: r["gss-code"] for r in rows if r.get("gss-code")}
     a, label, notation = ox.NamedNode(RDF_TYPE), ox.NamedNode(SKOS + "prefLabel"), ox.NamedNode(SKOS + "notation")
     within, kind = ox.NamedNode(SCHEMA + "containedInPlace"), ox.NamedNode(OGT + "areaType")

@@ -244,6 +244,11 @@ def _index(passing: Iterable[Contribution], described: dict[str, dict[str, list[
     return index
 
 
+def store_references(store: GraphStore) -> Callable[[Iterable[str]], list[Any]]:
+    """What the store says about IRIs (their types and schemes), for validating data against what it holds."""
+    return _lookup({}, store)
+
+
 def _lookup(index: dict[str, list[Statement]], store: GraphStore | None) -> Callable[[Iterable[str]], list[Any]]:
     def references(iris: Iterable[str]) -> list[Any]:
         found: list[Any] = []

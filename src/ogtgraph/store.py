@@ -37,6 +37,7 @@ from ogtgraph.namespaces import (
     OGT,
     PROV,
     RDF_TYPE,
+    RECONCILED_GRAPH,
     SKOS,
     STAGING_GRAPH,
     XSD,
@@ -45,7 +46,9 @@ from ogtgraph.vocabulary import vocabulary
 
 VOCABULARY_GRAPH = GRAPH + "_vocabulary"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+ATTRIBUTION = "http://creativecommons.org/ns#attributionText"
 _META = ox.NamedNode(META_GRAPH)
+_RECONCILED = ox.NamedNode(RECONCILED_GRAPH)
 _TYPE = ox.NamedNode(RDF_TYPE)
 _DESCRIBING = (_TYPE, ox.NamedNode(SKOS + "inScheme"))
 _BULK_THRESHOLD = 20_000
@@ -64,6 +67,9 @@ class Provenance:
     publisher: str | None
     triples: int
     kind: str = "contribution"
+    license: str | None = None  # IRI of the data's licence (register imports)
+    attribution: str | None = None  # the attribution the licence asks for
+    derived_from: str | None = None  # where the imported file is published
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,14 @@ class GraphStore:
             raise NotFoundError(f"there is no contribution graph <{graph}> in the store; see 'ogtgraph list'.")
         g = ox.NamedNode(graph)
         self._store.update(f"DROP SILENT GRAPH {g} ; DELETE WHERE {{ GRAPH {_META} {{ {g} ?p ?o }} }}")
+        self.reconcile()
+
+    def reconcile(self) -> int:
+        """Rewrite the derived graph of which organisation nodes are one organisation (see reconcile.py)."""
+        from ogtgraph import reconcile
+
+        self._writable()
+        return reconcile.refresh(self._store)
 
     def flush(self) -> None:
         if not self.read_only:
@@ -199,7 +213,7 @@ class GraphStore:
         """Drop what an interrupted load left: staging graphs, and graphs without a provenance record."""
         recorded = {p.graph for p in self.provenance()}
         for graph in list(self._store.named_graphs()):
-            if graph != _META and graph.value not in recorded:
+            if graph not in (_META, _RECONCILED) and graph.value not in recorded:
                 self._store.remove_graph(graph)
 
     def _ensure_vocabulary(self) -> None:
@@ -291,6 +305,7 @@ class LoadSession:
             if self._targets[record.graph].value != record.graph:
                 self._swap(record, self._targets[record.graph])
         self._committed.update(r.graph for r in records)
+        self._owner.reconcile()
 
     def _swap(self, record: Provenance, stage: ox.NamedNode) -> None:
         """Swap a staged replacement in, with its provenance, in one atomic update."""
@@ -355,6 +370,12 @@ def _meta_quads(p: Provenance, graph: ox.NamedNode) -> Iterator[ox.Quad]:
                   graph)
     if p.publisher:
         yield ox.Quad(g, ox.NamedNode(DCTERMS + "publisher"), ox.NamedNode(p.publisher), graph)
+    if p.license:
+        yield ox.Quad(g, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(p.license), graph)
+    if p.attribution:
+        yield ox.Quad(g, ox.NamedNode(ATTRIBUTION), ox.Literal(p.attribution), graph)
+    if p.derived_from:
+        yield ox.Quad(g, ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(p.derived_from), graph)
 
 
 def _record(graph: str, values: dict[str, Any]) -> Provenance:
@@ -371,6 +392,9 @@ def _record(graph: str, values: dict[str, Any]) -> Provenance:
         publisher=text(DCTERMS + "publisher") or None,
         triples=int(text(VOID_TRIPLES) or 0),
         kind="vocabulary" if text(RDF_TYPE) == OGT + "Vocabulary" else "contribution",
+        license=text(DCTERMS + "license") or None,
+        attribution=text(ATTRIBUTION) or None,
+        derived_from=text(PROV + "wasDerivedFrom") or None,
     )
 
 
