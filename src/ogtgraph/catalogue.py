@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from ogtgraph import identifiers
 from ogtgraph.collaborators import Index, Organisation, Project
 from ogtgraph.errors import NotFoundError
 from ogtgraph.namespaces import GSS, PHASE, SECTOR, TOPIC, short
@@ -18,6 +19,7 @@ class Filters:
     jurisdiction: str | None = None
     phase: str | None = None
     q: str | None = None
+    identifier: str | None = None  # scheme:value, such as gss:E08000035
 
 
 def _iri(value: str | None, base: str) -> str | None:
@@ -26,6 +28,12 @@ def _iri(value: str | None, base: str) -> str | None:
 
 def organisations(index: Index, filters: Filters) -> list[Organisation]:
     """Organisations matching every filter given, by name."""
+    if filters.identifier is not None:
+        scheme, value = identifiers.parse(filters.identifier)
+        found_id = index.by_identifier.get(f"{scheme.name}:{value}")
+        only = [index.organisations[found_id]] if found_id is not None else []
+        return [o for o in only if o in organisations(index, Filters(filters.sector, filters.topic,
+                                                                     filters.jurisdiction, None, filters.q))]
     sector, topic = _iri(filters.sector, SECTOR), _iri(filters.topic, TOPIC)
     area, words = _iri(filters.jurisdiction, GSS), (filters.q or "").casefold().split()
     found = []
@@ -68,6 +76,10 @@ def organisation_json(index: Index, org: Organisation) -> dict[str, Any]:
         "id": org.id, "name": org.name,
         "sector": sorted(short(s) for s in org.sectors),
         "jurisdiction": sorted(short(a) for a in org.areas),
+        "identifier": sorted(org.identifiers),
+        "sameAs": sorted(org.aliases),
+        "status": org.status.rsplit("/", 1)[-1] if org.status else None,
+        "statedBy": [{"property": p, "value": v, "graph": g} for p, v, g in sorted(org.stated)],
         "projects": sorted(index.by_member.get(org.id, ())),
         "links": {"self": f"/api/organisations/{quote(org.id, safe=':/')}",
                   "collaborators": f"/api/collaborators?organisation={quote(org.id, safe='')}"},
@@ -88,7 +100,10 @@ def project_json(index: Index, project: Project) -> dict[str, Any]:
 
 
 def organisation(index: Index, iri: str) -> Organisation:
-    found = index.organisations.get(iri)
+    """The organisation named by its IRI (or the IRI of a node merged into it), or by an identifier."""
+    found = index.organisations.get(index.resolve(iri))
+    if found is None and iri.partition(":")[0] in identifiers.SCHEMES:
+        found = index.organisations.get(index.by_identifier.get(iri, ""))
     if found is None:
         raise NotFoundError(f"there is no organisation <{iri}> in the store.")
     return found

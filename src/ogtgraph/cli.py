@@ -17,12 +17,13 @@ import click
 
 from ogtgraph import areas, collaborators, publishing, queries, resources, results, summary
 from ogtgraph.config import Settings
-from ogtgraph.errors import InputError, OgtGraphError
+from ogtgraph.errors import InputError, NotFoundError, OgtGraphError
 from ogtgraph.formats import contribution_files
 from ogtgraph.namespaces import graph_iri
 from ogtgraph.store import GraphStore
 from ogtgraph.terminal import (
     collaborator_table,
+    organisation_text,
     outcome_lines,
     outcomes_json,
     provenance_text,
@@ -253,6 +254,49 @@ def import_areas(path: Path, store_path: Path | None) -> None:
     with _open(store_path, read_only=False) as store:
         count = areas.import_areas(path, store)
     click.echo(f"imported {count} areas from {path} into <{areas.AREAS_GRAPH}>")
+
+
+@cli.command(name="import")
+@click.argument("kind", metavar="KIND")
+@click.argument("path", type=click.Path(path_type=Path))
+@store_option
+def import_register(kind: str, path: Path, store_path: Path | None) -> None:
+    """Import a public register from PATH: KIND is one of local-authorities, digital-land, govuk-organisations,
+    universities, digital-public-goods. Importing the same kind again replaces it; see the README for where to
+    get each file."""
+    from ogtgraph import registers
+
+    register = registers.register(kind)  # an unknown kind fails before the store is opened
+    with _open(store_path, read_only=False) as store:
+        with _progress(1, f"Importing {register.title}") as bar:
+            counts = registers.import_file(kind, path, store)
+            bar.update(1)
+    other = "".join(f", {n:,} {what}" for what, n in sorted(counts.other.items()))
+    click.echo(f"imported {counts.organisations:,} organisations ({counts.closed:,} closed), "
+               f"{counts.identifiers:,} identifiers{other} from {path} into <{register.graph}>")
+
+
+@cli.command()
+@click.argument("identifier", metavar="SCHEME:VALUE")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+def lookup(identifier: str, fmt: str, store_path: Path | None) -> None:
+    """The one organisation with IDENTIFIER (gss:E08000035, govuk:cabinet-office, ukprn:10007795,
+    wikidata:Q6515870 ...), with everything the registers and contributions say of it."""
+    from ogtgraph import catalogue, identifiers
+
+    scheme, value = identifiers.parse(identifier)
+    with _open(store_path, read_only=True) as store:
+        index = collaborators.load_index(store)
+    found = catalogue.organisations(index, catalogue.Filters(identifier=f"{scheme.name}:{value}"))
+    if not found:
+        raise NotFoundError(f"no organisation in the store has the identifier {scheme.name}:{value}; "
+                            f"import the {scheme.label} register, or check the value.")
+    data = catalogue.organisation_json(index, found[0])
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(organisation_text(data))
 
 
 @cli.command(name="collaborators")

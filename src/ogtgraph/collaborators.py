@@ -22,8 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ogtgraph import identifiers
 from ogtgraph.errors import NotFoundError
-from ogtgraph.namespaces import GSS, PHASE, SECTOR, TOPIC, short
+from ogtgraph.namespaces import GSS, ID, PHASE, RECONCILED_GRAPH, SECTOR, TOPIC, short
+from ogtgraph.reconcile import CANONICAL
 from ogtgraph.store import GraphStore
 
 EARLY = {PHASE + "discovery", PHASE + "alpha"}
@@ -34,12 +36,32 @@ _ORGS = """
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX schema: <https://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?org ?name ?sector ?area WHERE {
+PREFIX ogt: <https://w3id.org/ogtgraph/def#>
+SELECT ?org ?name ?sector ?area ?status WHERE {
   ?org a org:Organization .
   OPTIONAL { ?org schema:name ?name }
   OPTIONAL { ?org org:classification ?sector }
   OPTIONAL { ?org dcterms:spatial ?area }
+  OPTIONAL { ?org ogt:status ?status }
 }"""
+_IDENTIFIERS = """
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX adms: <http://www.w3.org/ns/adms#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?org ?id WHERE {
+  ?org a org:Organization .
+  { ?org adms:identifier ?id } UNION { ?org owl:sameAs ?id }
+}"""
+_STATED = """
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <https://schema.org/>
+SELECT ?org ?p ?value ?g WHERE {
+  VALUES ?p { schema:name schema:url }
+  GRAPH ?g { ?org ?p ?value }
+  ?org a org:Organization .
+}"""
+_CANONICAL = f"""
+SELECT ?node ?canonical WHERE {{ GRAPH <{RECONCILED_GRAPH}> {{ ?node <{CANONICAL}> ?canonical }} }}"""
 _PROJECTS = """
 PREFIX ogt: <https://w3id.org/ogtgraph/def#>
 PREFIX schema: <https://schema.org/>
@@ -60,12 +82,24 @@ PREFIX schema: <https://schema.org/>
 SELECT ?area ?parent WHERE { ?area schema:containedInPlace ?parent }"""
 
 
+CLOSED = ID + "status/closed"
+
+
 @dataclass
 class Organisation:
     id: str
     name: str = ""
     sectors: set[str] = field(default_factory=set)
     areas: set[str] = field(default_factory=set)
+    identifiers: set[str] = field(default_factory=set)  # scheme:value
+    aliases: set[str] = field(default_factory=set)  # the other nodes reconciled onto this one
+    status: str | None = None
+    names: dict[str, int] = field(default_factory=dict)  # every name stated, with how many statements
+    stated: set[tuple[str, str, str]] = field(default_factory=set)  # (name|url, value, graph): who says what
+
+    @property
+    def closed(self) -> bool:
+        return self.status == CLOSED
 
 
 @dataclass
@@ -116,6 +150,9 @@ class Index:
     early_positions: dict[str, list[int]] = field(default_factory=dict)
     late_positions: dict[str, list[int]] = field(default_factory=dict)
     sector_positions: dict[str, set[int]] = field(default_factory=dict)
+    closed_positions: set[int] = field(default_factory=set)
+    canonical: dict[str, str] = field(default_factory=dict)  # node → the node it was merged into
+    by_identifier: dict[str, str] = field(default_factory=dict)  # scheme:value → organisation
     _inside_positions: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -151,6 +188,14 @@ class Index:
         for org in self.organisations.values():
             for sector in org.sectors:
                 self.sector_positions.setdefault(sector, set()).add(self.position[org.id])
+            if org.closed:
+                self.closed_positions.add(self.position[org.id])
+            for written in org.identifiers:
+                self.by_identifier.setdefault(written, org.id)
+
+    def resolve(self, iri: str) -> str:
+        """The organisation node that stands for ``iri`` (itself, or the node it was merged into)."""
+        return self.canonical.get(iri, iri)
 
     def inside(self, area: str) -> frozenset[int]:
         """The positions of the organisations whose jurisdiction is ``area`` or lies inside it (remembered)."""
@@ -184,11 +229,25 @@ def load_index(store: GraphStore) -> Index:
     organisations: dict[str, Organisation] = {}
     for row in store.query(_ORGS):
         org = organisations.setdefault(row["org"].value, Organisation(row["org"].value))
-        org.name = row["name"].value if row["name"] is not None else org.name
+        if row["name"] is not None:
+            org.names[row["name"].value] = org.names.get(row["name"].value, 0) + 1
         if row["sector"] is not None:
             org.sectors.add(row["sector"].value)
         if row["area"] is not None:
             org.areas.add(row["area"].value)
+        if row["status"] is not None:
+            org.status = row["status"].value
+    for row in store.query(_IDENTIFIERS):
+        written = identifiers.from_iri(row["id"].value)
+        if written is not None and row["org"].value in organisations:
+            organisations[row["org"].value].identifiers.add(written)
+    for row in store.query(_STATED):
+        if row["org"].value in organisations:
+            key = "name" if row["p"].value.endswith("name") else "url"
+            organisations[row["org"].value].stated.add((key, row["value"].value, row["g"].value))
+    canonical = {row["node"].value: row["canonical"].value for row in store.query(_CANONICAL)}
+    for org in organisations.values():
+        org.name = _best_name(org.names)
     projects: dict[str, Project] = {}
     for row in store.query(_PROJECTS):
         project = projects.setdefault(row["project"].value, Project(row["project"].value))
@@ -202,7 +261,40 @@ def load_index(store: GraphStore) -> Index:
     parents: dict[str, set[str]] = defaultdict(set)
     for row in store.query(_AREAS):
         parents[row["area"].value].add(row["parent"].value)
-    return Index(organisations, projects, dict(parents))
+    _merge(organisations, projects, canonical)
+    index = Index(organisations, projects, dict(parents))
+    index.canonical = canonical
+    return index
+
+
+def _best_name(names: dict[str, int]) -> str:
+    """The name most statements give (registers may differ in spelling); ties to the shortest, then A–Z."""
+    return min(names, key=lambda n: (-names[n], len(n), n)) if names else ""
+
+
+def _merge(organisations: dict[str, Organisation], projects: dict[str, Project], canonical: dict[str, str]) -> None:
+    """Fold the nodes of one organisation into its canonical node, and point projects at it."""
+    for node, target in sorted(canonical.items()):
+        alias = organisations.pop(node, None)
+        if alias is None or node == target:
+            if alias is not None:
+                organisations[node] = alias
+            continue
+        kept = organisations.setdefault(target, Organisation(target))
+        kept.sectors |= alias.sectors
+        kept.areas |= alias.areas
+        kept.identifiers |= alias.identifiers
+        kept.stated |= alias.stated
+        kept.aliases |= {node} | alias.aliases
+        for name, n in alias.names.items():
+            kept.names[name] = kept.names.get(name, 0) + n
+        if kept.status is None or alias.status != CLOSED:
+            kept.status = alias.status or kept.status
+        kept.name = _best_name(kept.names)
+    for project in projects.values():
+        for role, orgs in project.roles.items():
+            if orgs & canonical.keys():
+                project.roles[role] = {canonical.get(o, o) for o in orgs}
 
 
 def rank(
@@ -259,9 +351,9 @@ class _Question:
     def allowed(self) -> set[int] | None:
         """The positions of the organisations the filters let through, or None when there are no filters."""
         index = self.index
-        if not (self.sectors or self.cross_sector or self.area or self.only):
+        if not (self.sectors or self.cross_sector or self.area or self.only or index.closed_positions):
             return None
-        kept = set(range(len(index.ids)))
+        kept = set(range(len(index.ids))) - index.closed_positions  # a closed organisation cannot collaborate
         if self.sectors:
             kept.intersection_update(set().union(*(index.sector_positions.get(s, ()) for s in self.sectors)))
         if self.cross_sector:
@@ -382,9 +474,11 @@ class _Question:
 
 
 def find_organisation(index: Index, text: str) -> str:
-    """An organisation's IRI from its IRI or (a unique part of) its name."""
-    if text in index.organisations:
-        return text
+    """An organisation's IRI from its IRI, an identifier (gss:E08000035) or (a unique part of) its name."""
+    if index.resolve(text) in index.organisations:
+        return index.resolve(text)
+    if text in index.by_identifier:
+        return index.by_identifier[text]
     wanted = text.casefold()
     exact = [o.id for o in index.organisations.values() if o.name.casefold() == wanted]
     found = exact or [o.id for o in index.organisations.values() if wanted in o.name.casefold()]
@@ -401,6 +495,7 @@ def as_json(candidates: list[Candidate], index: Index) -> list[dict[str, Any]]:
     return [{
         "id": c.organisation.id,
         "name": c.organisation.name,
+        **({"sameAs": sorted(c.organisation.aliases)} if c.organisation.aliases else {}),
         "sector": sorted(short(s) for s in c.organisation.sectors),
         "jurisdiction": sorted(short(a) for a in c.organisation.areas),
         "score": round(c.score, 3),
@@ -415,6 +510,7 @@ def _subject(index: Index, organisation: str | None, project: str | None) -> tup
         if found is None:
             raise NotFoundError(f"there is no project <{project}> in the store.")
         return found.roles["lead"] | set(), [found]
+    organisation = index.resolve(organisation) if organisation is not None else None
     if organisation is None or organisation not in index.organisations:
         raise NotFoundError(f"there is no organisation <{organisation}> in the store; see /api/organisations.")
     return {organisation}, [index.projects[p] for p in sorted(index.by_member.get(organisation, ()))]

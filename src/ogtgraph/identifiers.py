@@ -73,7 +73,7 @@ def parse(text: str) -> tuple[Scheme, str]:
     if name.lower() == "domain":
         value = value.lower()
     if not _COMPILED[scheme.name].fullmatch(value):
-        raise InputError(f'"{text}": a {scheme.label} looks like {scheme.example}.')
+        raise InputError(f'"{text}" is not a valid {scheme.label}, which looks like {scheme.example}.')
     return scheme, value
 
 

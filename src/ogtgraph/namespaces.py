@@ -12,6 +12,7 @@ TOPIC = ID + "topic/"
 PHASE = ID + "phase/"
 COLLABORATION = ID + "collaboration/"
 BUDGET = ID + "budget/"
+STATUS = ID + "status/"
 IDENTIFIER = ID + "identifier/"  # IDENTIFIER + scheme + "/" + value: one node per identifier
 IDENTIFIER_SCHEME = ID + "identifier-scheme/"
 ORGANISATION = ID + "org/"
@@ -50,6 +51,7 @@ PREFIXES: dict[str, str] = {
     "phase": PHASE,
     "collab": COLLABORATION,
     "budget": BUDGET,
+    "status": STATUS,
     "gss": GSS,
     "country": COUNTRY,
     "wd": WIKIDATA,
@@ -76,6 +78,7 @@ SCHEMES: dict[str, str] = {
     "phase": PHASE,
     "collaboration": COLLABORATION,
     "budget": BUDGET,
+    "status": STATUS,
     "gss": GSS,
     "country": COUNTRY,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Sequence
+from typing import Any
 
 from ogtgraph.collaborators import Candidate
 from ogtgraph.namespaces import short
@@ -100,3 +101,16 @@ def collaborator_table(ranked: Sequence[Candidate]) -> Table:
         rows.append([str(place), org.name, " ".join(sorted(short(s) for s in org.sectors)),
                      " ".join(sorted(short(a) for a in org.areas)), f"{candidate.score:.2f}", reasons])
     return Table(["#", "organisation", "sector", "area", "score", "why"], rows)
+
+
+def organisation_text(data: dict[str, Any]) -> str:
+    """One organisation (catalogue JSON) for the terminal: what it is, its identifiers, and who says what."""
+    lines = [f"{data['name']}  <{data['id']}>"]
+    for label, key in (("sector", "sector"), ("jurisdiction", "jurisdiction"), ("status", "status"),
+                       ("identifiers", "identifier"), ("same as", "sameAs"), ("projects", "projects")):
+        value = data.get(key)
+        if value:
+            lines.append(f"  {label + ':':<14}{', '.join(value) if isinstance(value, list) else value}")
+    for stated in data.get("statedBy", []):
+        lines.append(f"  {stated['property'] + ':':<14}{stated['value']}  (in <{stated['graph']}>)")
+    return "\n".join(lines)

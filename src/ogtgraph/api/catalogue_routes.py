@@ -21,9 +21,12 @@ def _page(items: list[dict[str, Any]], total: int, limit: int, offset: int) -> d
 
 @router.get("/organisations", summary="Organisations, filtered by sector, topic, area and words in the name")
 def list_organisations(request: Request, sector: Text = None, topic: Text = None, jurisdiction: Text = None,
-                       q: Text = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+                       q: Text = None, identifier: Text = None, limit: Limit = 50, offset: Offset = 0
+                       ) -> dict[str, Any]:
+    """``identifier=SCHEME:VALUE`` (gss:E08000035, govuk:cabinet-office, ukprn:10007795, wikidata:Q6515870 ...)
+    gives the one organisation with that identifier, whichever register or contribution stated it."""
     index = request.app.state.index
-    found = catalogue.organisations(index, catalogue.Filters(sector, topic, jurisdiction, None, q))
+    found = catalogue.organisations(index, catalogue.Filters(sector, topic, jurisdiction, None, q, identifier))
     page = [catalogue.organisation_json(index, o) for o in found[offset: offset + limit]]
     return _page(page, len(found), limit, offset)
 

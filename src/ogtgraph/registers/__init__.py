@@ -35,7 +35,8 @@ def register(kind: str) -> Register:
 
 def import_file(kind: str, path: Path, store: GraphStore) -> Counts:
     """Import the register file at ``path`` as ``kind`` (replacing an earlier import of that kind)."""
-    from ogtgraph.registers.base import import_register
+    from ogtgraph.registers.base import import_register, read_file
 
     found = module(kind)
-    return import_register(found.REGISTER, path, store, found.build, found.MEDIA_TYPE)
+    return import_register(found.REGISTER, path, store, found.build, found.MEDIA_TYPE,
+                           getattr(found, "read", read_file))

@@ -191,12 +191,13 @@ def read_file(path: Path) -> bytes:
 
 
 def import_register(register: Register, path: Path, store: GraphStore, build: Callable[[bytes, Path], Builder],
-                    media_type: str) -> Counts:
-    """Read ``path`` with ``build``, check it against the shapes, and write it as the register's graph."""
+                    media_type: str, read: Callable[[Path], bytes] = read_file) -> Counts:
+    """Read ``path`` (``read`` gives the bytes the checksum is of), turn it into triples with ``build``, check
+    them against the shapes, and write them as the register's graph."""
     from ogtgraph.publishing import store_references
     from ogtgraph.validation import validate
 
-    data = read_file(path)
+    data = read(path)
     builder = build(data, path)
     if not builder.counts.organisations:
         raise InputError(f"{path}: no organisations found; is this the {register.title} ({register.file})?")

@@ -87,6 +87,8 @@ def build(data: bytes, path: Path) -> Builder:
 
 
 def _node(row: dict[str, str]) -> ox.NamedNode:
-    return org_iri("gss", row["gss-code"]) if row["gss-code"] else org_iri("local-authority", row["local-authority-code"])
+    if row["gss-code"]:
+        return org_iri("gss", row["gss-code"])
+    return org_iri("local-authority", row["local-authority-code"])
 
 
