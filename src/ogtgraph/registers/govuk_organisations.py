@@ -19,7 +19,7 @@ Sector and jurisdiction are read from the title, a heuristic: every organisation
 also health when its title has "NHS" or "Health" (not "Health and Safety", not animal health). Jurisdiction is
 Scotland (S92000003) when the title mentions Scotland or Scottish, Wales (W92000004) for Wales or Welsh,
 Northern Ireland (N92000002) for Northern Ireland, England and Wales for "England and Wales", else the UK
-(K02000001).
+(K02000001). Text in the file that is UTF-8 read as Latin-1 ("Victoria ClimbiÃ© Inquiry") is repaired.
 """
 
 from __future__ import annotations
@@ -182,4 +182,10 @@ def _details(record: Record) -> Record:
 
 
 def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """A string field, trimmed; UTF-8 that was read as Latin-1 on the way into the file ("ClimbiÃ©") repaired."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return value.encode("latin-1").decode("utf-8").strip()
+    except UnicodeError:  # not mangled: it has characters beyond Latin-1, or its bytes are not UTF-8
+        return value.strip()
