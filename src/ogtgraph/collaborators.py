@@ -235,7 +235,7 @@ def load_index(store: GraphStore) -> Index:
             org.sectors.add(row["sector"].value)
         if row["area"] is not None:
             org.areas.add(row["area"].value)
-        if row["status"] is not None:
+        if row["status"] is not None and org.status != CLOSED:  # a register that records a closure wins
             org.status = row["status"].value
     for row in store.query(_IDENTIFIERS):
         written = identifiers.from_iri(row["id"].value)
@@ -288,7 +288,7 @@ def _merge(organisations: dict[str, Organisation], projects: dict[str, Project],
         kept.aliases |= {node} | alias.aliases
         for name, n in alias.names.items():
             kept.names[name] = kept.names.get(name, 0) + n
-        if kept.status is None or alias.status != CLOSED:
+        if kept.status != CLOSED:
             kept.status = alias.status or kept.status
         kept.name = _best_name(kept.names)
     for project in projects.values():

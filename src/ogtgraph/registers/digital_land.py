@@ -74,7 +74,7 @@ def build(data: bytes, path: Path) -> Builder:
         curie = row["organisation"]
         prefix, _, code = curie.partition(":")
         if prefix not in SECTORS or not code or not row["name"]:
-            out.counts.add("rows without a known kind of organisation or a name skipped")
+            out.counts.add("rows skipped (no known kind of organisation, or no name)")
             continue
         node, gss = node_of[curie], row["statistical-geography"]
         out.organisation(node, name=row["name"], sectors=SECTORS[prefix], jurisdictions=[gss or ENGLAND],
@@ -82,7 +82,7 @@ def build(data: bytes, path: Path) -> Builder:
                          website=row["website"], status="closed" if row["end-date"] else "live")
         out.identifier(node, "digital-land", curie)
         if row["wikidata"] in ambiguous:
-            out.counts.add("Wikidata IDs given to two organisations of one kind, skipped")
+            out.counts.add("Wikidata IDs skipped (given to two organisations of one kind)")
         else:
             out.identifier(node, "wikidata", row["wikidata"])
         if node.value.startswith(org_iri("gss", "").value):
@@ -124,7 +124,7 @@ def _shared_wikidata(rows: list[dict[str, str]]) -> set[str]:
 def _dates(out: Builder, node: ox.NamedNode, row: dict[str, str]) -> None:
     # Some start dates are a year read as a spreadsheet's day number (1974 → 1905-05-27): not a date.
     if row["start-date"].startswith("1905-"):
-        out.counts.add("start dates that are a year read as a day number (1905-…), skipped")
+        out.counts.add("start dates skipped (a year read as a day number, 1905-…)")
     else:
         out.date(node, SCHEMA + "foundingDate", row["start-date"])
     out.date(node, SCHEMA + "dissolutionDate", row["end-date"])

@@ -114,7 +114,7 @@ def _organisation(out: Builder, slug: str, record: Record) -> None:
 
 def _hierarchy(out: Builder, by_slug: dict[str, Record]) -> None:
     """Parent/child links, stated on either side: org:subOrganizationOf and org:hasSubOrganization."""
-    edges = set()
+    edges: set[tuple[str, str]] = set()
     for slug, record in by_slug.items():
         edges.update((slug, parent) for parent in _links(record, "parent_organisations"))
         edges.update((child, slug) for child in _links(record, "child_organisations"))
@@ -127,7 +127,7 @@ def _hierarchy(out: Builder, by_slug: dict[str, Record]) -> None:
 
 def _successions(out: Builder, by_slug: dict[str, Record]) -> None:
     """Superseded organisations, stated on either side; one change event per closing day and successors."""
-    pairs = set()
+    pairs: set[tuple[str, str]] = set()
     for slug, record in by_slug.items():
         pairs.update((slug, new) for new in _links(record, "superseding_organisations"))
         pairs.update((old, slug) for old in _links(record, "superseded_organisations"))
@@ -140,11 +140,11 @@ def _successions(out: Builder, by_slug: dict[str, Record]) -> None:
         else:
             successors.setdefault(old, set()).add(new)
     events: dict[tuple[tuple[str, ...], str], list[str]] = {}
-    for old, new_ones in successors.items():
+    for old, them in successors.items():
         closed = _text(_details(by_slug[old]).get("closed_at"))[:10]
-        events.setdefault((tuple(sorted(new_ones)), closed), []).append(old)
-    for (new_ones, closed), old_ones in sorted(events.items()):
-        out.succession([org_iri("govuk", s) for s in old_ones], [org_iri("govuk", s) for s in new_ones],
+        events.setdefault((tuple(sorted(them)), closed), []).append(old)
+    for (after, closed), before in sorted(events.items()):
+        out.succession([org_iri("govuk", s) for s in before], [org_iri("govuk", s) for s in after],
                        closed or None, key="govuk")
 
 
