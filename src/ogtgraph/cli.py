@@ -265,12 +265,12 @@ def import_register(kind: str, path: Path, store_path: Path | None) -> None:
     universities, digital-public-goods. Importing the same kind again replaces it; see the README for where to
     get each file."""
     from ogtgraph import registers
+    from ogtgraph.registers.base import STEPS
 
     register = registers.register(kind)  # an unknown kind fails before the store is opened
     with _open(store_path, read_only=False) as store:
-        with _progress(1, f"Importing {register.title}") as bar:
-            counts = registers.import_file(kind, path, store)
-            bar.update(1)
+        with _progress(len(STEPS), f"Importing {register.title}") as bar:
+            counts = registers.import_file(kind, path, store, progress=lambda _: bar.update(1))
     other = "".join(f", {n:,} {what}" for what, n in sorted(counts.other.items()))
     click.echo(f"imported {counts.organisations:,} organisations ({counts.closed:,} closed), "
                f"{counts.identifiers:,} identifiers{other} from {path} into <{register.graph}>")

@@ -38,7 +38,7 @@ class Scheme:
 SCHEMES: dict[str, Scheme] = {s.name: s for s in (
     Scheme("gss", "ONS GSS code", "Office for National Statistics", r"[EWSNK][0-9]{8}", "E08000035"),
     Scheme("local-authority", "Local authority code (BS 6879 / mySociety)", "mySociety", r"[A-Z]{3,4}(-[A-Z])?", "LDS"),
-    Scheme("govuk", "GOV.UK organisation slug", "Government Digital Service", r"[a-z0-9]+(-[a-z0-9]+)*",
+    Scheme("govuk", "GOV.UK organisation slug", "Government Digital Service", r"[a-z0-9_]+(-[a-z0-9_]+)*",
            "cabinet-office"),
     Scheme("ukprn", "UK Provider Reference Number", "UK Register of Learning Providers", r"1[0-9]{7}", "10007795"),
     Scheme("hesa", "HESA institution identifier", "Higher Education Statistics Agency", r"[0-9]{4}", "0159"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -33,10 +34,11 @@ def register(kind: str) -> Register:
     return found
 
 
-def import_file(kind: str, path: Path, store: GraphStore) -> Counts:
-    """Import the register file at ``path`` as ``kind`` (replacing an earlier import of that kind)."""
+def import_file(kind: str, path: Path, store: GraphStore, progress: Callable[[str], None] | None = None) -> Counts:
+    """Import the register file at ``path`` as ``kind`` (replacing an earlier import of that kind);
+    ``progress`` hears of each step done (read, build, check, write)."""
     from ogtgraph.registers.base import import_register, read_file
 
     found = module(kind)
     return import_register(found.REGISTER, path, store, found.build, found.MEDIA_TYPE,
-                           getattr(found, "read", read_file))
+                           getattr(found, "read", read_file), progress)

@@ -190,15 +190,22 @@ def read_file(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read it ({e.strerror or e}).") from e
 
 
+STEPS = ("read", "build", "check", "write")
+
+
 def import_register(register: Register, path: Path, store: GraphStore, build: Callable[[bytes, Path], Builder],
-                    media_type: str, read: Callable[[Path], bytes] = read_file) -> Counts:
+                    media_type: str, read: Callable[[Path], bytes] = read_file,
+                    progress: Callable[[str], None] | None = None) -> Counts:
     """Read ``path`` (``read`` gives the bytes the checksum is of), turn it into triples with ``build``, check
     them against the shapes, and write them as the register's graph."""
     from ogtgraph.publishing import store_references
     from ogtgraph.validation import validate
 
+    step = progress or (lambda _: None)
     data = read(path)
+    step("read")
     builder = build(data, path)
+    step("build")
     if not builder.counts.organisations:
         raise InputError(f"{path}: no organisations found; is this the {register.title} ({register.file})?")
     graph = ox.NamedNode(register.graph)
@@ -206,6 +213,7 @@ def import_register(register: Register, path: Path, store: GraphStore, build: Ca
     sha256 = hashlib.sha256(data).hexdigest()
     contribution = Contribution(str(path), "register-" + register.kind, media_type, sha256, quads)
     report = validate(contribution, references=store_references(store))
+    step("check")
     if not report.conforms:
         raise InputError(f"{path}: the {register.title} did not import, as {len(report.violations)} statements "
                          "do not conform to the shapes; nothing was changed. The first:\n"
@@ -213,4 +221,5 @@ def import_register(register: Register, path: Path, store: GraphStore, build: Ca
     record = Provenance(register.graph, path.name, sha256, media_type, now(), None, len(quads),
                         license=register.license, attribution=register.attribution, derived_from=register.download)
     store.put([Entry(record, quads)])
+    step("write")
     return builder.counts
