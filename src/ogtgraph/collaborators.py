@@ -185,13 +185,13 @@ class Index:
         self.topic_positions = {t: positions(members) for t, members in self.topic_members.items()}
         self.early_positions = {t: positions(orgs) for t, orgs in self.topic_early.items()}
         self.late_positions = {t: positions(orgs) for t, orgs in self.topic_late.items()}
-        for org in self.organisations.values():
-            for sector in org.sectors:
-                self.sector_positions.setdefault(sector, set()).add(self.position[org.id])
-            if org.closed:
-                self.closed_positions.add(self.position[org.id])
-            for written in org.identifiers:
-                self.by_identifier.setdefault(written, org.id)
+        for each in self.organisations.values():
+            for sector in each.sectors:
+                self.sector_positions.setdefault(sector, set()).add(self.position[each.id])
+            if each.closed:
+                self.closed_positions.add(self.position[each.id])
+            for written in each.identifiers:
+                self.by_identifier.setdefault(written, each.id)
 
     def resolve(self, iri: str) -> str:
         """The organisation node that stands for ``iri`` (itself, or the node it was merged into)."""

@@ -74,7 +74,8 @@ class SparqlService:
     def run(self, request: Request) -> Answer:
         """Run a query; raises QueryError (bad query), NotAcceptable, TooManyRows, QueryTimeout or Busy."""
         started = time.monotonic()
-        worker = self._take(self.timeout)
+        worker: _Worker | None = self._take(self.timeout)
+        assert worker is not None
         try:
             worker.conn.send((request, self.max_rows))
             if not worker.conn.poll(max(0.0, self.timeout - (time.monotonic() - started))):
@@ -85,7 +86,8 @@ class SparqlService:
             body = worker.conn.recv_bytes() if size >= 0 else b""
         except (EOFError, OSError) as e:
             failed, worker = worker, None
-            self._replace(failed)
+            if failed is not None:
+                self._replace(failed)
             raise _failed(e) from e
         finally:
             if worker is not None:
@@ -113,11 +115,13 @@ class SparqlService:
                 body = await loop.run_in_executor(None, worker.conn.recv_bytes)
         except (EOFError, OSError) as e:
             failed, worker = worker, None
-            await loop.run_in_executor(None, self._replace, failed)
+            if failed is not None:
+                await loop.run_in_executor(None, self._replace, failed)
             raise _failed(e) from e
         except asyncio.CancelledError:  # the reply may still come down this pipe: the worker cannot be reused
             failed, worker = worker, None
-            loop.run_in_executor(None, self._replace, failed)
+            if failed is not None:
+                loop.run_in_executor(None, self._replace, failed)
             raise
         finally:
             if worker is not None:
@@ -218,7 +222,11 @@ async def _readable(loop: asyncio.AbstractEventLoop, conn: Connection, timeout: 
         return True
     ready = loop.create_future()
     fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(True)
+
+    loop.add_reader(fd, wake)
     try:
         return await asyncio.wait_for(ready, max(0.0, timeout))
     except TimeoutError:

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -80,8 +81,8 @@ class Builder:
         self.counts = Counts()
         self._seen: set[ox.Triple] = set()
 
-    def add(self, subject: ox.NamedNode | ox.BlankNode, predicate: str, obj: ox.NamedNode | ox.BlankNode | ox.Literal
-            ) -> None:
+    def add(self, subject: Any, predicate: str, obj: Any) -> None:
+        """One triple (once, however often it is added): subject and object are pyoxigraph terms."""
         triple = ox.Triple(subject, ox.NamedNode(predicate), obj)
         if triple not in self._seen:
             self._seen.add(triple)
