@@ -166,15 +166,26 @@ def test_an_unknown_kind_names_the_kinds() -> None:
 
 @pytest.fixture(scope="module")
 def merged_path(_data_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled contributions plus the councils register, closed so that a server may open it."""
+    """The bundled contributions plus every register, closed so that a server may open it."""
     path = tmp_path_factory.mktemp("merged") / "store"
     shutil.copytree(_data_store_template, path)
     store = GraphStore(path)
-    registers.import_file("local-authorities", COUNCILS, store)
+    for kind, relative in ALL_REGISTERS.items():
+        if (SHARED / relative).exists():
+            registers.import_file(kind, SHARED / relative, store)
     store.close()
     del store
     gc.collect()
     return path
+
+
+ALL_REGISTERS = {
+    "local-authorities": "uk-local-authorities/uk_local_authorities.csv",
+    "digital-land": "digital-land-organisations/organisation.csv",
+    "govuk-organisations": "govuk-organisations/gov.uk_api_organisations.json",
+    "universities": "uk-learning-providers/learning-providers-plus.csv",
+    "digital-public-goods": "dpga-publicgoods",
+}
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +218,10 @@ def test_the_reconciled_graph_follows_the_store(merged_path: Path, tmp_path: Pat
     assert values(store, sparql, "c") == [LEEDS]
     store.remove("https://w3id.org/ogtgraph/graph/leeds-city-council")
     assert values(store, sparql, "c") == []
-    store.remove(GRAPH)
-    assert store.triple_count(RECONCILED_GRAPH) == 0
+    for kind in ALL_REGISTERS:
+        if store.has_graph(registers.register(kind).graph):
+            store.remove(registers.register(kind).graph)
+    assert store.triple_count(RECONCILED_GRAPH) == 0  # the bundled data alone names no organisation twice
 
 
 def test_a_closed_council_is_never_proposed_as_a_collaborator(merged: collaborators.Index) -> None:
@@ -254,7 +267,24 @@ def test_the_api_finds_the_one_council_by_any_identifier(merged_server: LiveServ
     (leeds,) = answer["results"]
     assert leeds["id"] == LEEDS and leeds["sameAs"] == [LEEDS_OWN] and leeds["status"] == "live"
     graphs = {s["graph"] for s in leeds["statedBy"] if s["property"] == "name"}
-    assert graphs == {GRAPH, "https://w3id.org/ogtgraph/graph/leeds-city-council"}
+    assert graphs >= {GRAPH, "https://w3id.org/ogtgraph/graph/leeds-city-council"}  # each says it, each kept
+    assert graphs <= {GRAPH, "https://w3id.org/ogtgraph/graph/leeds-city-council",
+                      "https://w3id.org/ogtgraph/graph/register-digital-land"}
+
+
+@pytest.mark.parametrize(("written", "own", "name"), [
+    ("govuk:cabinet-office", ORG + "cabinet-office", "Cabinet Office"),
+    ("ukprn:10007795", ORG + "university-of-leeds", "University of Leeds"),
+])
+def test_contributions_merge_with_the_other_registers_too(merged_server: LiveServer, written: str, own: str,
+                                                          name: str) -> None:
+    with merged_server.client() as client:
+        answer = client.get("/api/organisations", params={"identifier": written}).json()
+        named = client.get("/api/organisations", params={"q": name}).json()
+    assert answer["total"] == 1
+    (found,) = answer["results"]
+    assert own in found["sameAs"] and found["id"] != own and written in found["identifier"]
+    assert [r["id"] for r in named["results"] if r["name"] == name] == [found["id"]]  # one, not two
 
 
 def test_the_api_refuses_a_malformed_identifier(merged_server: LiveServer) -> None:
