@@ -160,9 +160,13 @@ def parse_contribution(data: bytes, *, source: str, media_type: str, name: str) 
     if media_type == JSON_LD:
         quads, given = _jsonld_quads(text, source, graph)
         statements = tuple(dict.fromkeys(given)) if given is not None else None
-    else:
-        quads = tuple(ox.Quad(q.subject, q.predicate, q.object, graph)
-                      for q in _parse(text, ox.RdfFormat.TURTLE, source, positions=True))
+    else:  # one pass: each term is read out of pyoxigraph once, for the quad and the statement alike
+        found: dict[ox.Quad, Statement] = {}
+        for q in _parse(text, ox.RdfFormat.TURTLE, source, positions=True):
+            subject, predicate, obj = q.subject, q.predicate, q.object
+            found.setdefault(ox.Quad(subject, predicate, obj, graph), (subject, predicate.value, obj))
+        return Contribution(source, name, media_type, hashlib.sha256(data).hexdigest(), tuple(found),
+                            tuple(found.values()))
     unique = tuple(dict.fromkeys(quads))
     return Contribution(source, name, media_type, hashlib.sha256(data).hexdigest(), unique, statements)
 
