@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -27,17 +28,16 @@ def _iri(value: str | None, base: str) -> str | None:
 
 
 def organisations(index: Index, filters: Filters) -> list[Organisation]:
-    """Organisations matching every filter given, by name."""
+    """Organisations matching every filter given, by name; with ``identifier``, the one it names (or none)."""
+    candidates: Iterable[Organisation] = index.organisations.values()
     if filters.identifier is not None:
         scheme, value = identifiers.parse(filters.identifier)
         found_id = index.by_identifier.get(f"{scheme.name}:{value}")
-        only = [index.organisations[found_id]] if found_id is not None else []
-        return [o for o in only if o in organisations(index, Filters(filters.sector, filters.topic,
-                                                                     filters.jurisdiction, None, filters.q))]
+        candidates = [index.organisations[found_id]] if found_id is not None else []
     sector, topic = _iri(filters.sector, SECTOR), _iri(filters.topic, TOPIC)
     area, words = _iri(filters.jurisdiction, GSS), (filters.q or "").casefold().split()
     found = []
-    for org in index.organisations.values():
+    for org in candidates:
         projects = [index.projects[p] for p in index.by_member.get(org.id, ())]
         if sector and sector not in org.sectors:
             continue

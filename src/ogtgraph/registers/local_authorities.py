@@ -67,7 +67,7 @@ def build(data: bytes, path: Path) -> Builder:
         out.organisation(node, name=row["official-name"] or row["nice-name"], sectors=["local-government"],
                          jurisdictions=[jurisdiction], types=[SCHEMA + "GovernmentOrganization"],
                          status="live" if live else "closed")
-        for name in {row["nice-name"], *row["alt-names"].split(",")} if "alt-names" in row else {row["nice-name"]}:
+        for name in {row["nice-name"], *row.get("alt-names", "").split(",")}:
             if name.strip() and name.strip() != row["official-name"]:
                 out.text(node, SCHEMA + "alternateName", name.strip(), language=None)
         out.text(node, DCTERMS + "type", row["local-authority-type-name"], language="en")
